@@ -1,0 +1,39 @@
+# Set-up and entry points. `make repro` and `make test` work on a fresh clone.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install repro test lint bench schema-doc clean
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU build; then the fully pinned lock file.
+$(STAMP): requirements.lock requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip check
+	touch $@
+
+repro: install
+	dvc repro
+	dvc metrics show
+
+test: install
+	$(PY) -m ruff check pipeline tests benchmarks
+	$(PY) -m pytest -q
+
+lint: install
+	$(PY) -m ruff check pipeline tests benchmarks
+
+schema-doc: install
+	$(PY) -m pipeline schema-doc
+
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf data/processed reports/metrics.json reports/misses.json

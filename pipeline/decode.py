@@ -1,0 +1,92 @@
+"""Turning input bytes into text: encoding detection and cleaning."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from charset_normalizer import from_bytes
+
+from .constants import INVISIBLE_CHARS
+from .textnorm import ARABIC_SCRIPT
+
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# Runs of blanks fold to one space; thin and narrow no-break spaces (digit group separators) stay.
+_SPACES = re.compile(r"[^\S\n\u2009\u202f]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+class Undecodable(ValueError):
+    """The bytes are not text in any supported encoding."""
+
+
+def _plausible(text: str) -> bool:
+    """Text, not binary noise: few control characters or replacement marks."""
+    if not text:
+        return True
+    return len(_CONTROL.findall(text)) / len(text) < 0.01
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without BOM: many NUL bytes, all on one parity."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros > 0.3 * half and min(even, odd) < 0.05 * half:
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode bytes to text, returning (text, encoding name).
+
+    Order: BOMs, strict UTF-8, UTF-16 without BOM, windows-1256 when the result is
+    Arabic, then charset-normalizer's best guess. Raises Undecodable for binary data.
+    """
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            text = data.decode(enc, errors="replace")
+            if _plausible(text):
+                return text, enc
+            raise Undecodable(f"{enc} byte-order mark but undecodable content")
+    try:
+        text = data.decode("utf-8")
+        if _plausible(text.replace("\x00", "")):
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text16 = _utf16_without_bom(data)
+    if text16 is not None and _plausible(text16):
+        return text16, "utf-16"
+    try:
+        text = data.decode("cp1256")
+        letters = sum(ch.isalpha() for ch in text)
+        if letters and len(ARABIC_SCRIPT.findall(text)) / letters > 0.5 and _plausible(text):
+            return text, "windows-1256"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _plausible(text):
+            return text, best.encoding
+    text = data.decode("utf-8", errors="replace")
+    if _plausible(text.replace("\ufffd", "", 3)):  # a truncated multi-byte tail is tolerated
+        return text, "utf-8 (with replacements)"
+    raise Undecodable("binary or undecodable content (no supported encoding fits)")
+
+
+def clean_text(text: str) -> str:
+    """NFC, no invisible controls or NULs, Unix newlines, no trailing spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text).replace("\x00", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _CONTROL.sub(" ", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
