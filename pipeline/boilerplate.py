@@ -45,6 +45,8 @@ def _is_nav_line(key: str, rules: Rules) -> bool:
     parts = [p.strip() for p in _SEPARATORS.split(key) if p.strip()]
     if len(parts) > 1 and all(p in rules.nav or p.isdigit() for p in parts):
         return True
+    if key.count("|") >= 2 and all(len(p.split()) <= 3 for p in key.split("|")):
+        return True  # a menu: "Home | World | Politics"
     words = key.split()
     return len(words) <= 6 and all(w in rules.nav or w.isdigit() for w in words)
 

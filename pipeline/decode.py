@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -29,13 +30,14 @@ def _plausible(text: str) -> bool:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without BOM: many NUL bytes, all on one parity."""
-    if len(data) < 4 or len(data) % 2:
+    """UTF-16 without BOM: one byte of each pair (the high byte) takes very few values."""
+    if len(data) < 8 or len(data) % 2:
         return None
-    even, odd = data[0::2].count(0), data[1::2].count(0)
+    even, odd = Counter(data[0::2]), Counter(data[1::2])
     half = len(data) // 2
-    for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
-        if zeros > 0.3 * half and min(even, odd) < 0.05 * half:
+    for high, low, enc in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        top = sum(n for _, n in high.most_common(2))
+        if top >= 0.9 * half and len(high) < len(low) and 0 in high:
             try:
                 return data.decode(enc)
             except UnicodeDecodeError:

@@ -126,10 +126,9 @@ def _read_records(data: str, path: str, fmt: str) -> Iterator[Doc]:
 
 
 def _read_html(data: str, doc: Doc) -> None:
-    extracted = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=False, as_dict=True, deduplicate=False
-    )
-    if not extracted or not extracted.get("text"):
+    result = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False)
+    extracted = result.as_dict() if result is not None else {}
+    if not extracted.get("text"):
         doc.status, doc.reason = STATUS_EMPTY, "no main content found in the HTML page"
         return
     doc.text = extracted["text"]

@@ -39,7 +39,8 @@ def load_spacy(name: str, purpose: str = "full") -> Language:
     """Load a spaCy pipeline once per process.
 
     purpose 'senter' keeps only what sentence segmentation needs (the senter, or the
-    parser when the model has no senter); 'full' keeps everything the model enables.
+    parser when the model has no senter); 'ner' keeps tok2vec and ner; 'full' keeps
+    everything the model enables.
     """
     path = resolve(name)
     try:
@@ -50,6 +51,9 @@ def load_spacy(name: str, purpose: str = "full") -> Language:
             nlp = spacy.load(path, exclude=drop)
             if keep in nlp.disabled:
                 nlp.enable_pipe(keep)
+        elif purpose == "ner":
+            probe = spacy.load(path)
+            nlp = spacy.load(path, exclude=[p for p in probe.component_names if p not in ("tok2vec", "ner")])
         else:
             nlp = spacy.load(path)
     except OSError as exc:

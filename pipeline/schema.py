@@ -39,7 +39,7 @@ class Table:
         return [c.name for c in self.columns]
 
 
-S, I, F, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+S, INT, F, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 
 
 def _c(name: str, typ: pa.DataType, doc: str, example: str, **kw) -> Column:
@@ -48,8 +48,8 @@ def _c(name: str, typ: pa.DataType, doc: str, example: str, **kw) -> Column:
 
 DOC_ID = _c("doc_id", S, "Document id: the file stem, or the record's `id`, sanitised.", "en_01_tower22", nullable=False)
 SENT_ID = _c("sent_id", S, "Sentence id, a hash of doc_id and the sentence offsets (stable across runs).", "9f2c01ab77d3")
-START = _c("start", I, "Start character offset into `documents.text` (inclusive).", "120", nullable=False)
-END = _c("end", I, "End character offset into `documents.text` (exclusive).", "131", nullable=False)
+START = _c("start", INT, "Start character offset into `documents.text` (inclusive).", "120", nullable=False)
+END = _c("end", INT, "End character offset into `documents.text` (exclusive).", "131", nullable=False)
 LANG = _c("lang", S, "ISO 639-1 language code of the sentence/paragraph, or `und`.", "ar")
 
 TABLES: dict[str, Table] = {
@@ -67,7 +67,7 @@ TABLES: dict[str, Table] = {
                 _c("published", S, "Publication date as given (ISO 8601 when parseable).", "2024-01-15"),
                 _c("encoding", S, "Detected encoding of the file.", "utf-8"),
                 _c("text", S, "Clean text: NFC, invisible controls removed, boilerplate dropped. All offsets point into it.", "US military personnel have been…", nullable=False),
-                _c("n_chars", I, "Length of `text` in characters.", "2990", nullable=False),
+                _c("n_chars", INT, "Length of `text` in characters.", "2990", nullable=False),
                 _c("content_hash", S, "SHA-256 of `text` (hex).", "5d41402abc4b2a76…", nullable=False),
                 _c("duplicate_of", S, "doc_id of an earlier near-duplicate document (syndicated copy), else null.", "en_03_memo"),
                 _c("truncated", B, "True when the text was cut at `ingest.max_chars`.", "false", nullable=False),
@@ -89,7 +89,7 @@ TABLES: dict[str, Table] = {
             "Paragraphs of each document with their language.",
             (
                 DOC_ID,
-                _c("seg_id", I, "Paragraph index within the document (0-based).", "3", nullable=False),
+                _c("seg_id", INT, "Paragraph index within the document (0-based).", "3", nullable=False),
                 START,
                 END,
                 _c("text", S, "The paragraph text (equals documents.text[start:end]).", "Iraq denies…", nullable=False),
@@ -103,7 +103,7 @@ TABLES: dict[str, Table] = {
             "Sentences, per language.",
             (
                 DOC_ID,
-                _c("seg_id", I, "Paragraph index the sentence belongs to.", "3", nullable=False),
+                _c("seg_id", INT, "Paragraph index the sentence belongs to.", "3", nullable=False),
                 SENT_ID,
                 START,
                 END,
@@ -136,7 +136,7 @@ TABLES: dict[str, Table] = {
                 _c("entity_id", S, "Catalog or document-local id.", "person/john_kirby", nullable=False),
                 _c("canonical_name", S, "Canonical name.", "John Kirby"),
                 _c("label", S, "Entity label.", "PERSON"),
-                _c("mentions", I, "Number of mentions.", "4", nullable=False),
+                _c("mentions", INT, "Number of mentions.", "4", nullable=False),
                 _c("languages", S, "Languages of the mentions, `;`-separated.", "ar;en"),
                 _c("documents", S, "doc_ids mentioning it, `;`-separated.", "mixed_01_kirby"),
                 _c("aliases", S, "Distinct surface forms seen, `;`-separated.", "Kirby;جون كيربي"),

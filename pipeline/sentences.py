@@ -20,7 +20,7 @@ _DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 
 def sentence_id(doc_id: str, start: int, end: int) -> str:
     """A stable id from the document and the offsets."""
-    return hashlib.blake2b(f"{doc_id}:{start}:{end}".encode("utf-8"), digest_size=6).hexdigest()
+    return hashlib.blake2b(f"{doc_id}:{start}:{end}".encode(), digest_size=6).hexdigest()
 
 
 def split_arabic(text: str) -> list[tuple[int, int]]:
