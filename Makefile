@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install repro test lint bench schema-doc clean
+.PHONY: install model repro test lint bench schema-doc clean
 
 install: $(STAMP)
 
@@ -18,11 +18,17 @@ $(STAMP): requirements.lock requirements.txt
 	$(PY) -m pip check
 	touch $@
 
+# Our Arabic NER model (the DVC stage train_ner_ar, runnable without DVC for the tests).
+MODEL := models/ner-ar/meta.json
+model: $(MODEL)
+$(MODEL): $(STAMP) $(wildcard data/train/ar/*.txt) pipeline/ner/train.py
+	$(PY) -m pipeline train_ner_ar
+
 repro: install
 	dvc repro
 	dvc metrics show
 
-test: install
+test: install model
 	$(PY) -m ruff check pipeline tests benchmarks
 	$(PY) -m pytest -q
 

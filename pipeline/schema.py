@@ -206,7 +206,7 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     df = df[table.names]
     try:
         arrow = pa.Table.from_pandas(df, schema=table.arrow_schema, preserve_index=False, safe=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise SchemaError(f"{name}: {exc}") from exc
     for col in table.columns:
         values = arrow.column(col.name)

@@ -66,8 +66,9 @@ def stage(name: str, requires: tuple[str, ...], provides: tuple[str, ...]):
 def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]]) -> list[list[dict]]:
     """Run `fn(doc_row, {table: rows of this doc})` over ok documents, collecting rows per output."""
     docs = ctx.ok_documents()
-    grouped = {name: dict(tuple(ctx.table(name).groupby("doc_id", sort=False))) for name in requires}
-    empty = {name: pd.DataFrame(columns=ctx.table(name).columns) for name in requires}
+    tables = {name: ctx.table(name) for name in requires}
+    grouped = {name: dict(tuple(df.groupby("doc_id", sort=False))) for name, df in tables.items()}
+    empty = {name: df.iloc[0:0] for name, df in tables.items()}
     outputs: list[list[dict]] | None = None
     for doc in progress(docs.itertuples(index=False), desc=desc, total=len(docs)):
         inputs = {name: grouped[name].get(doc.doc_id, empty[name]) for name in requires}

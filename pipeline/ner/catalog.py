@@ -61,10 +61,10 @@ class Catalog:
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
 
-    def link(self, mention: str) -> Entity | None:
+    def link(self, mention: str, clitics: bool = True) -> Entity | None:
         """The entity a mention names (full alias or link-only short form), proclitics tolerated."""
         key = norm_key(mention)
-        for k in _clitic_variants(key):
+        for k in _clitic_variants(key) if clitics else [key]:
             if k in self._link:
                 return self.entities[self._link[k]]
         return None
@@ -95,6 +95,8 @@ class Catalog:
                     if clitic and not phrase.startswith(clitic):
                         continue
                     key = " ".join(phrase[len(clitic) :].split())
+                    if clitic == "ل" and key.startswith("ل"):
+                        key, clitic = "ا" + key, ""  # للأمم = ل + الأمم: the word stays whole
                     if key in self._detect and key not in self.blocked:
                         best = (first_start + len(clitic), span_end, self.entities[self._detect[key]], n)
                         break
@@ -102,6 +104,8 @@ class Catalog:
                     break
             if best:
                 s, e = norm.to_original(best[0], best[1])
+                if text[s : s + 4].lower() == "the " and e - s > 4:
+                    s += 4  # "the Pentagon": the article is not part of the name
                 out.append(Match(s, e, best[2]))
                 i += best[3]
             else:
@@ -110,8 +114,8 @@ class Catalog:
 
 
 def _same_phrase(text: str, toks: list[tuple[int, int]]) -> bool:
-    """Tokens separated only by spaces or hyphens (an alias never spans punctuation)."""
-    return all(text[a[1] : b[0]].strip(" -") == "" for a, b in zip(toks, toks[1:]))
+    """Tokens joined only by spaces, hyphens, apostrophes or dots (never by other punctuation)."""
+    return all(len(text[a[1] : b[0]]) <= 2 and text[a[1] : b[0]].strip(" -'.") == "" for a, b in zip(toks, toks[1:]))
 
 
 def _clitic_variants(key: str) -> list[str]:
@@ -172,16 +176,17 @@ def load_catalog(directory: str | Path = CATALOG_DIR) -> Catalog:
             link.setdefault(norm_key(alias), ent.entity_id)
         for alias in (a for v in row.get("demonyms", {}).values() for a in v):
             demonyms.setdefault(norm_key(alias).strip("."), ent.entity_id)
-    # Generated countries join a curated entity that already owns one of their names.
+    # Generated countries join the curated entity that already owns one of their names; a name
+    # the curated data keeps for another entity (or as link-only) is never taken over.
     for country in _country_entities():
         names = [a for v in country.aliases.values() for a in v]
-        owner = next((link[norm_key(n)] for n in names if norm_key(n) in link), None)
+        owner = next((detect[norm_key(n)] for n in names if norm_key(n) in detect), None)
         if owner is None:
             entities.append(country)
             owner = country.entity_id
-        for alias in names:
-            detect.setdefault(norm_key(alias), owner)
-            link.setdefault(norm_key(alias), owner)
+        for key in {norm_key(n) for n in names}:
+            if link.get(key, owner) == owner and detect.get(key, owner) == owner:
+                detect[key] = link[key] = owner
     catalog = Catalog(entities, detect, link, demonyms, blocked)
     log.info("catalog: %d entities, %d detectable aliases, %d demonyms", len(catalog), len(detect), len(demonyms))
     return catalog

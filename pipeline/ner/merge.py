@@ -17,7 +17,7 @@ import re
 from ..textnorm import norm_key
 from .backends import Mention
 from .catalog import Catalog
-from .rules import credits
+from .rules import never_entities
 
 OPEN_QUOTES = "“«\"„'‘"
 
@@ -26,19 +26,39 @@ def strip_proclitic(text: str, start: int, end: int, catalog: Catalog) -> int:
     """New start offset of an Arabic mention without its attached proclitic."""
     word = text[start:end]
     m = re.match(r"^(?:[وف]?[بلك]|[وف])(?=ال)", word)
-    if m and end - start - m.end() >= 3:
+    if m and len(word.split()[0]) - m.end() >= 5:  # وكالة is not و+ك+الة
         return start + m.end()
     for n in (2, 1):
         head = word[:n]
-        if len(word) - n >= 3 and re.fullmatch(r"[وف]?[بلك]|[وف]", head) and catalog.link(word[n:]) and not catalog.link(word):
+        if len(word) - n >= 3 and re.fullmatch(r"[وف]?[بلك]|[وف]", head) and catalog.link(word[n:], clitics=False) and not catalog.link(word, clitics=False):
             return start + n
     return start
 
 
+MAX_WORDS = 8
+_EDGE = " \t.,;:!?()[]{}\"'“”«»‘’،؛؟-–—"
+_INNER_PUNCT = re.compile(r"[،,:؛;\"“”«»()!?؟]|\.\s")
+_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cut surrounding punctuation, and a leading English article, from a span."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE and not (text[end - 1] == "." and end - start <= 4):
+        end -= 1
+    article = _ARTICLE.match(text[start:end])
+    if article and end - start > article.end():
+        start += article.end()
+    return start, end
+
+
 def _droppable(text: str, m: Mention, catalog: Catalog) -> bool:
     surface = text[m.start : m.end]
+    if m.source != "catalog" and (len(surface.split()) > MAX_WORDS or _INNER_PUNCT.search(surface)):
+        return True  # a run-on span across a clause or a quotation
     key = norm_key(surface.strip("()[] "))
-    if not key or key in credits() or key.isdigit() or len(key) < 2:
+    if not key or key in never_entities() or key.isdigit() or len(key) < 2:
         return True
     if catalog.demonym(surface) and not catalog.link(surface):
         return True
@@ -52,8 +72,13 @@ def merge(text: str, per_backend: list[list[Mention]], catalog: Catalog, arabic:
     ranked = []
     for priority, mentions in enumerate(per_backend):
         for m in mentions:
-            start = strip_proclitic(text, m.start, m.end, catalog) if arabic else m.start
-            ranked.append((-(m.end - start), priority, Mention(start, m.end, m.label, m.source_label, m.score, m.source)))
+            start, end = trim(text, m.start, m.end)
+            if norm_key(text[start:end]) in never_entities():
+                continue
+            if arabic:
+                start = strip_proclitic(text, start, end, catalog)
+            if end > start:
+                ranked.append((-(end - start), priority, Mention(start, end, m.label, m.source_label, m.score, m.source)))
     ranked.sort(key=lambda r: (r[0], r[1], r[2].start))
     accepted: list[Mention] = []
     for _, _, m in ranked:

@@ -36,8 +36,10 @@ def _titles(lang: str) -> re.Pattern | None:
     return re.compile(rf"(?:^|(?<=\s))[وف]?(?:{alts})(?=\s)")
 
 
-def credits() -> frozenset[str]:
-    return frozenset(norm_key(c) for c in lexicon()["credits"])
+@lru_cache(maxsize=1)
+def never_entities() -> frozenset[str]:
+    """Source credits and tokens that are never entities, as normalised keys."""
+    return frozenset(norm_key(c) for c in lexicon()["credits"] + lexicon()["never_entities"])
 
 
 def rule_mentions(text: str, lang: str) -> list[tuple[int, int, str]]:

@@ -1,0 +1,64 @@
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.constants import ROOT
+from pipeline.schema import TABLES, SchemaError, empty_frame, schema_markdown, to_arrow
+from pipeline.tables import csv_frame, escape_formula, read_table, write_table
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_empty_tables_are_valid_and_round_trip(name, tmp_path):
+    path = write_table(tmp_path, name, empty_frame(name))
+    assert pq.read_schema(path).names == TABLES[name].names
+    assert read_table(tmp_path, name).empty
+    assert (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8").strip() == ",".join(TABLES[name].names)
+
+
+def figure_row(**kw):
+    row = {"doc_id": "d", "sent_id": "s", "start": 0, "end": 10, "text": "2,000 troops", "value": 2000.0, "low": 2000.0,
+           "high": 2000.0, "category": "troops", "qualifier": "exact", "actor": None, "actor_entity_id": None,
+           "location": None, "location_entity_id": None, "lang": "en"}
+    return pd.DataFrame([{**row, **kw}])
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"category": "wounded"}, "not in"),
+        ({"qualifier": "roughly"}, "not in"),
+        ({"start": 12}, "end < start"),
+        ({"doc_id": None}, "null"),
+        ({"value": "two thousand"}, "figures"),
+    ],
+)
+def test_invalid_rows_are_rejected(bad, message):
+    with pytest.raises(SchemaError, match=message):
+        to_arrow("figures", figure_row(**bad))
+
+
+def test_missing_or_extra_columns_are_rejected():
+    with pytest.raises(SchemaError, match="missing columns"):
+        to_arrow("figures", figure_row().drop(columns=["lang"]))
+    with pytest.raises(SchemaError, match="unexpected"):
+        to_arrow("figures", figure_row().assign(extra=1))
+
+
+@pytest.mark.parametrize("cell, safe", [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("ok", "ok"), (3, 3)])
+def test_csv_export_neutralises_formulas(cell, safe):
+    assert escape_formula(cell) == safe
+
+
+def test_csv_keeps_parquet_values(tmp_path):
+    df = figure_row(text="=HYPERLINK(\"x\")")
+    write_table(tmp_path, "figures", df)
+    assert read_table(tmp_path, "figures")["text"].iloc[0] == '=HYPERLINK("x")'
+    assert csv_frame(df)["text"].iloc[0] == "'=HYPERLINK(\"x\")"
+
+
+def test_docs_schema_is_generated_from_the_code():
+    doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert doc.strip() == schema_markdown().strip(), "docs/schema.md drifted: run `make schema-doc`"
+    for table in TABLES.values():
+        for col in table.columns:
+            assert f"| `{col.name}` |" in doc
