@@ -30,18 +30,25 @@ def load_params(path: Path) -> dict:
     return params
 
 
+def _common(parser: argparse.ArgumentParser, default) -> None:
+    """Options accepted before or after the command (`default` SUPPRESS keeps the first one)."""
+    parser.add_argument("--params", type=Path, default=default(DEFAULT_PARAMS), help="params file (default: params.yaml)")
+    parser.add_argument("--quiet", action="store_true", default=default(False), help="log warnings only")
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n")[0])
-    ap.add_argument("--params", type=Path, default=DEFAULT_PARAMS, help="params file (default: params.yaml)")
-    ap.add_argument("--quiet", action="store_true", help="log warnings only")
+    _common(ap, lambda value: value)
     sub = ap.add_subparsers(dest="command", required=True)
-    for name, st in REGISTRY.items():
-        sub.add_parser(name, help=st.doc)
-    run = sub.add_parser("run", help="run every stage on a folder, without DVC")
+    commands = {name: st.doc for name, st in REGISTRY.items()}
+    commands.update({"run": "run every stage on a folder, without DVC", "schema-doc": "write docs/schema.md from the schema definitions"})
+    parsers = {name: sub.add_parser(name, help=doc) for name, doc in commands.items()}
+    for p in parsers.values():
+        _common(p, lambda value: argparse.SUPPRESS)
+    run = parsers["run"]
     run.add_argument("--input", type=Path, required=True, help="folder of articles")
     run.add_argument("--out", type=Path, required=True, help="folder for the tables")
     run.add_argument("--gold", type=Path, help="gold folder: also run the evaluate stage")
-    sub.add_parser("schema-doc", help="write docs/schema.md from the schema definitions")
     return ap
 
 

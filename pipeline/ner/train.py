@@ -182,6 +182,7 @@ def train_model(params: dict, corpus_dir: Path, output: Path, metrics_path: Path
         trained.add_pipe("common_word_filter", last=True)
         trained.get_pipe("common_word_filter").words = words
         perf = trained.evaluate(_examples(trained, dev))
+        output.parent.mkdir(parents=True, exist_ok=True)
         staged = output.with_name(output.name + ".tmp")
         shutil.rmtree(staged, ignore_errors=True)
         trained.to_disk(staged)
