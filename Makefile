@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install model repro test lint bench schema-doc clean
+.PHONY: install model chromium repro test lint bench schema-doc clean
 
 install: $(STAMP)
 
@@ -28,7 +28,13 @@ repro: install
 	dvc repro
 	dvc metrics show
 
-test: install model
+# Headless Chromium for the report's browser test: Debian's package, installed only when missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+test: install model chromium
 	$(PY) -m ruff check pipeline tests benchmarks
 	$(PY) -m pytest -q
 
@@ -42,4 +48,4 @@ bench: install
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf data/processed reports/metrics.json reports/misses.json
+	rm -rf data/processed reports/metrics.json reports/misses.json reports/index.html reports/plots

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import evaluate, extract, ingest, language, ner  # noqa: F401  (registration)
+from . import evaluate, extract, ingest, language, ner, report  # noqa: F401  (registration)
 from .stages import REGISTRY
 
 # The per-document pipeline, as `python -m pipeline run` executes it.

@@ -96,7 +96,7 @@ class Catalog:
                         continue
                     key = " ".join(phrase[len(clitic) :].split())
                     if clitic == "ل" and key.startswith("ل"):
-                        key, clitic = "ا" + key, ""  # للأمم = ل + الأمم: the word stays whole
+                        key = "ا" + key  # للأمم = ل + الأمم: the span starts at the article's ل
                     if key in self._detect and key not in self.blocked:
                         best = (first_start + len(clitic), span_end, self.entities[self._detect[key]], n)
                         break
@@ -120,6 +120,8 @@ def _same_phrase(text: str, toks: list[tuple[int, int]]) -> bool:
 
 def _clitic_variants(key: str) -> list[str]:
     out = [key]
+    if key.startswith("ل") and not key.startswith("ال"):
+        out.append("ا" + key)  # لحشد: a لل word without its preposition
     for clitic in PROCLITICS[1:]:
         if key.startswith(clitic) and len(key) - len(clitic) >= 3:
             out.append(key[len(clitic) :])

@@ -37,6 +37,12 @@ def _titles(lang: str) -> re.Pattern | None:
 
 
 @lru_cache(maxsize=1)
+def rules_heads() -> dict[str, frozenset[str]]:
+    """Leading words cut from Arabic mentions, by kind, as normalised keys."""
+    return {kind: frozenset(norm_key(w) for w in words) for kind, words in lexicon()["span_heads"].items()}
+
+
+@lru_cache(maxsize=1)
 def never_entities() -> frozenset[str]:
     """Source credits and tokens that are never entities, as normalised keys."""
     return frozenset(norm_key(c) for c in lexicon()["credits"] + lexicon()["never_entities"])

@@ -19,7 +19,7 @@ import spacy
 from spacy.cli.init_config import init_config
 from spacy.cli.train import train as spacy_train
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import filter_spans
 
@@ -54,45 +54,6 @@ def arabic_norm_callback():
         return nlp
 
     return install
-
-
-class CommonWordFilter:
-    """Drops entities made only of words the training corpus uses often and never inside an entity."""
-
-    def __init__(self, words: set[str] | None = None):
-        self.words = words or set()
-
-    def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [e for e in doc.ents if not all(arabic_norm(t.text) in self.words for t in e)]
-        return doc
-
-    def to_disk(self, path, exclude=()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "words.json").write_text(json.dumps(sorted(self.words), ensure_ascii=False), encoding="utf-8")
-
-    def from_disk(self, path, exclude=()) -> CommonWordFilter:
-        self.words = set(json.loads((Path(path) / "words.json").read_text(encoding="utf-8")))
-        return self
-
-
-@Language.factory("common_word_filter")
-def make_common_word_filter(nlp: Language, name: str) -> CommonWordFilter:
-    return CommonWordFilter()
-
-
-def common_words(nlp: Language, examples: list[tuple[str, list[tuple[int, int, str]]]], min_count: int) -> set[str]:
-    """Words seen at least `min_count` times outside entities and never inside one."""
-    outside: dict[str, int] = {}
-    inside: set[str] = set()
-    for text, spans in examples:
-        for tok in nlp.make_doc(text):
-            key = arabic_norm(tok.text)
-            if any(s <= tok.idx < e for s, e, _ in spans):
-                inside.add(key)
-            elif tok.is_alpha:
-                outside[key] = outside.get(key, 0) + 1
-    return {w for w, n in outside.items() if n >= min_count and w not in inside}
 
 
 def parse_line(line: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -177,10 +138,6 @@ def train_model(params: dict, corpus_dir: Path, output: Path, metrics_path: Path
         config.to_disk(tmp_path / "config.cfg")
         spacy_train(tmp_path / "config.cfg", tmp_path / "out", overrides={"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")})
         trained = spacy.load(tmp_path / "out" / "model-best")
-        model_only = trained.evaluate(_examples(trained, dev))
-        words = common_words(nlp, train, int(params["common_word_min_count"]))
-        trained.add_pipe("common_word_filter", last=True)
-        trained.get_pipe("common_word_filter").words = words
         perf = trained.evaluate(_examples(trained, dev))
         output.parent.mkdir(parents=True, exist_ok=True)
         staged = output.with_name(output.name + ".tmp")
@@ -190,8 +147,6 @@ def train_model(params: dict, corpus_dir: Path, output: Path, metrics_path: Path
         staged.rename(output)
     metrics = {
         "held_out": {"precision": perf["ents_p"], "recall": perf["ents_r"], "f1": perf["ents_f"], "per_type": perf["ents_per_type"]},
-        "held_out_without_filter": {"precision": model_only["ents_p"], "recall": model_only["ents_r"], "f1": model_only["ents_f"]},
-        "common_words": len(words),
         "train_examples": len(train),
         "dev_examples": len(dev),
     }
