@@ -44,8 +44,10 @@ lint: install
 schema-doc: install
 	$(PY) -m pipeline schema-doc
 
+# Benchmarks (never part of `make test`): reports/benchmarks.json; sizes of the synthetic corpus.
+BENCH_SIZES ?= 1000 10000
 bench: install
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf data/processed reports/metrics.json reports/misses.json reports/index.html reports/plots

@@ -17,6 +17,9 @@ _ICON_LIGATURE = re.compile(r"\b[a-z]+_[a-z_]+(?=[A-Z\u0600-\u06FF]|\b)")
 _SENTENCE_END = re.compile(r"[.!?؟。…:]\s*[\"'”»]?$")
 MAX_LINK_LIST = 12
 MAX_HEADLINE_WORDS = 22
+# Residue lines are short: longer lines only get their link tail checked, so cost stays linear on huge lines.
+MAX_RESIDUE_CHARS = 1000
+TAIL_WINDOW = 300  # link tails are looked for in a line's last characters only
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _is_headline(line: str) -> bool:
 
 
 def _strip_tail(line: str, rules: Rules) -> tuple[str, str | None]:
-    match = rules.tails.search(line)
+    match = rules.tails.search(line, max(0, len(line) - TAIL_WINDOW))
     if match is None:
         return line, None
     return line[: match.start()], match.group().strip()
@@ -76,13 +79,17 @@ def remove_boilerplate(text: str, rules_path: str) -> tuple[str, list[tuple[str,
             in_link_list = 0
             kept.append(line)
             continue
-        key = norm_key(stripped)
         stripped, tail = _strip_tail(stripped, rules)
         if tail:
             dropped.append((tail, "link_tail"))
-            key = norm_key(stripped)
             if not stripped:
                 continue
+        if len(stripped) > MAX_RESIDUE_CHARS:
+            in_link_list = 0
+            previous = stripped
+            kept.append(stripped)
+            continue
+        key = norm_key(stripped)
         if in_link_list and _is_headline(stripped) and in_link_list <= MAX_LINK_LIST:
             dropped.append((stripped, "link_list"))
             in_link_list += 1

@@ -16,6 +16,8 @@ _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # Runs of blanks fold to one space; thin and narrow no-break spaces (digit group separators) stay.
 _SPACES = re.compile(r"[^\S\n\u2009\u202f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+# Plausibility and script checks look at this many leading characters (a 50 MB file is judged by its head).
+SAMPLE_CHARS = 200_000
 
 
 class Undecodable(ValueError):
@@ -24,9 +26,54 @@ class Undecodable(ValueError):
 
 def _plausible(text: str) -> bool:
     """Text, not binary noise: few control characters or replacement marks."""
-    if not text:
+    sample = text[:SAMPLE_CHARS]
+    if not sample:
         return True
-    return len(_CONTROL.findall(text)) / len(text) < 0.01
+    return len(_CONTROL.findall(sample)) / len(sample) < 0.01
+
+
+def _mostly_arabic(text: str) -> bool:
+    sample = text[:SAMPLE_CHARS]
+    letters = sum(ch.isalpha() for ch in sample)
+    return bool(letters) and len(ARABIC_SCRIPT.findall(sample)) / letters > 0.5
+
+
+def _utf8_cut_short(data: bytes) -> str | None:
+    """UTF-8 whose only fault is a multi-byte character cut off at the very end (a truncated download)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8")
+    return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mixed_lines(data: bytes) -> tuple[str, str] | None:
+    """A file glued from parts in different encodings: each line that is UTF-8 stays UTF-8, the others
+    are windows-1256 (Arabic) or windows-1252. Only when some non-ASCII lines really are UTF-8."""
+    lines = data.split(b"\n")
+    if not any(not line.isascii() and _is_utf8(line) for line in lines):
+        return None
+    used: set[str] = set()
+    out = []
+    for line in lines:
+        if _is_utf8(line):
+            text, enc = line.decode("utf-8"), "utf-8"
+        else:
+            text, enc = line.decode("cp1256", errors="replace"), "windows-1256"
+            if not _mostly_arabic(text):
+                text, enc = line.decode("cp1252", errors="replace"), "windows-1252"
+        used.add(enc)
+        out.append(text)
+    return "\n".join(out), "mixed (" + " + ".join(sorted(used)) + ")"
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -48,8 +95,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode bytes to text, returning (text, encoding name).
 
-    Order: BOMs, strict UTF-8, UTF-16 without BOM, windows-1256 when the result is
-    Arabic, then charset-normalizer's best guess. Raises Undecodable for binary data.
+    Order: BOMs, strict UTF-8, UTF-8 cut short at the end, UTF-16 without BOM, lines in
+    mixed encodings, windows-1256 when the result is Arabic, then charset-normalizer's best
+    guess. Raises Undecodable for binary data.
     """
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -63,13 +111,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             return text, "utf-8"
     except UnicodeDecodeError:
         pass
+    text = _utf8_cut_short(data)
+    if text is not None and _plausible(text):
+        return text, "utf-8 (cut short)"
     text16 = _utf16_without_bom(data)
     if text16 is not None and _plausible(text16):
         return text16, "utf-16"
+    mixed = _mixed_lines(data)
+    if mixed is not None and _plausible(mixed[0]):
+        return mixed
     try:
         text = data.decode("cp1256")
-        letters = sum(ch.isalpha() for ch in text)
-        if letters and len(ARABIC_SCRIPT.findall(text)) / letters > 0.5 and _plausible(text):
+        if _mostly_arabic(text) and _plausible(text):
             return text, "windows-1256"
     except UnicodeDecodeError:
         pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pandas as pd
 
@@ -36,17 +37,18 @@ def figures_rows(doc, sentences: pd.DataFrame, entities: pd.DataFrame, parsers: 
     return rows
 
 
+def extract_doc(doc, inputs: dict, params: dict) -> tuple[list[dict], list[dict]]:
+    """Figures and quotes of one document (module level, so worker processes and Ray actors can run it)."""
+    sentences, entities = inputs["sentences"], inputs["entities"]
+    figures = figures_rows(doc, sentences, entities, params["parsers"])
+    quotes = find_quotes(doc.doc_id, doc.text, _records(sentences), _records(entities))
+    return figures, quotes
+
+
 @stage("extract", requires=("documents", "sentences", "entities"), provides=("figures", "quotes"))
 def extract_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Find troop/casualty figures and direct/reported quotes with their speakers."""
     params = ctx.section("extract")
-
-    def one(doc, inputs):
-        sentences, entities = inputs["sentences"], inputs["entities"]
-        figures = figures_rows(doc, sentences, entities, params["parsers"])
-        quotes = find_quotes(doc.doc_id, doc.text, _records(sentences), _records(entities))
-        return figures, quotes
-
-    figures, quotes = per_document(ctx, "extract", ("sentences", "entities"), one) or ([], [])
+    figures, quotes = per_document(ctx, "extract", ("sentences", "entities"), partial(extract_doc, params=params)) or ([], [])
     log.info("extract: %d figures, %d quotes", len(figures), len(quotes))
     return {"figures": frame("figures", figures), "quotes": frame("quotes", quotes)}

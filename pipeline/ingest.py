@@ -28,7 +28,7 @@ from .constants import (
 from .decode import Undecodable, clean_text, decode_bytes
 from .dedup import near_duplicates
 from .progress import progress
-from .stages import Context, stage
+from .stages import Context, guarded, stage
 from .tables import frame
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 TEXT_FIELDS = ("text", "content", "body")
 MAX_ID_CHARS = 120
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+RAW_MARGIN = 2  # raw text kept before cleaning, in multiples of max_chars
 
 
 @dataclass
@@ -103,20 +105,21 @@ def _read_records(data: str, path: str, fmt: str) -> Iterator[Doc]:
             if not line.strip():
                 continue
             source = f"{path}#{n}"
-            try:
+            try:  # ValueError: malformed, or an integer past Python's digit limit
                 yield _from_record(json.loads(line), source, fmt, n)
-            except (json.JSONDecodeError, RecursionError) as exc:
+            except (ValueError, RecursionError) as exc:
                 yield Doc(f"line_{n}", source, fmt, status=STATUS_ERROR, reason=f"malformed JSON line: {exc}")
     elif fmt == "json":
         try:
             obj = json.loads(data)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             yield Doc("", path, fmt, status=STATUS_ERROR, reason=f"malformed JSON: {exc}")
             return
         records = obj if isinstance(obj, list) else [obj]
         for n, rec in enumerate(records, 1):
             yield _from_record(rec, f"{path}#{n}", fmt, n)
     else:  # csv
+        csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))  # a long article is one field; the file size is capped already
         reader = csv.DictReader(io.StringIO(data.replace("\x00", "")))
         try:
             for n, rec in enumerate(reader, 1):
@@ -126,6 +129,8 @@ def _read_records(data: str, path: str, fmt: str) -> Iterator[Doc]:
 
 
 def _read_html(data: str, doc: Doc) -> None:
+    """Main content and metadata of a page; nothing is fetched and no entity is resolved."""
+    data = _XML_DECLARATION.sub("", data, count=1)  # with one, lxml may drop the page (and never needs it: the text is decoded)
     result = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False)
     extracted = result.as_dict() if result is not None else {}
     if not extracted.get("text"):
@@ -197,9 +202,15 @@ def list_inputs(input_dir: Path, include: list[str], exclude: list[str]) -> tupl
 
 
 def _finish(doc: Doc, boilerplate_path: str, max_chars: int) -> None:
+    """Clean the text, drop boilerplate, cut at max_chars (flagged); an empty result is status empty."""
     if doc.status != STATUS_OK:
         return
-    text = clean_text(doc.text)
+    raw = doc.text
+    if len(raw) > RAW_MARGIN * max_chars:  # cleaning only shortens text: never clean more than can be kept
+        raw = raw[: RAW_MARGIN * max_chars]
+        doc.truncated = True
+        doc.reason = f"text truncated to ingest.max_chars={max_chars}"
+    text = clean_text(raw)
     text, doc.dropped = remove_boilerplate(text, boilerplate_path)
     if len(text) > max_chars:
         text = text[:max_chars]
@@ -226,21 +237,33 @@ def _assign_ids(docs: list[Doc]) -> None:
         seen.setdefault(doc.doc_id, doc.source_path)
 
 
-def ingest(input_dir: Path, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the input folder into the `documents` and `dropped` tables."""
+def ingest(input_dir: Path, params: dict, doc_seconds: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the input folder into the `documents` and `dropped` tables.
+
+    Reading a file, and cleaning each of its documents, runs within `doc_seconds` (0: no limit);
+    a file or document over the budget, or failing, becomes an error row and the run goes on.
+    """
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist")
     files, docs = list_inputs(input_dir, params["include"], params["exclude"])
     log.info("ingest: %d files under %s (%d entries not readable)", len(files), input_dir, len(docs))
+    max_bytes, max_chars = int(params["max_file_bytes"]), int(params["max_chars"])
     for path in progress(files, desc="ingest", unit="file"):
         rel = path.relative_to(input_dir).as_posix()
-        try:
-            for doc in read_file(path, rel, int(params["max_file_bytes"])):
-                _finish(doc, params["boilerplate"], int(params["max_chars"]))
-                docs.append(doc)
-        except Exception as exc:  # one bad file never stops the run
-            log.warning("ingest: %s failed: %s", rel, exc)
-            docs.append(Doc(sanitize_id(path.stem), rel, FORMATS.get(path.suffix.lower(), "unknown"), status=STATUS_ERROR, reason=f"{type(exc).__name__}: {exc}"))
+        read, kind, reason = guarded(doc_seconds, lambda path=path, rel=rel: list(read_file(path, rel, max_bytes)), fatal=())
+        fmt = FORMATS.get(path.suffix.lower(), "unknown")
+        if kind is not None:  # one bad file never stops the run
+            log.warning("ingest: %s failed: %s", rel, reason)
+            docs.append(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_ERROR, reason=reason))
+            continue
+        if not read:
+            docs.append(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_EMPTY, reason="no records in the file"))
+        for doc in read:
+            _, kind, reason = guarded(doc_seconds, lambda doc=doc: _finish(doc, params["boilerplate"], max_chars), fatal=())
+            if kind is not None:
+                log.warning("ingest: %s failed: %s", doc.source_path, reason)
+                doc.text, doc.dropped, doc.status, doc.reason = "", [], STATUS_ERROR, reason
+            docs.append(doc)
     docs.sort(key=lambda d: d.source_path)
     _assign_ids(docs)
     hashes = [hashlib.sha256(d.text.encode("utf-8")).hexdigest() for d in docs]
@@ -263,5 +286,5 @@ def ingest(input_dir: Path, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 @stage("ingest", requires=(), provides=("documents", "dropped"))
 def ingest_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Read every input file and record into `documents` (and the boilerplate it dropped)."""
-    documents, dropped = ingest(ctx.input_dir, ctx.section("ingest"))
+    documents, dropped = ingest(ctx.input_dir, ctx.section("ingest"), ctx.doc_seconds)
     return {"documents": documents, "dropped": dropped}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pandas as pd
 
@@ -48,11 +49,16 @@ def language_rows(doc_id: str, text: str, params: dict) -> tuple[list[dict], lis
     return segments, sentences
 
 
+def language_doc(doc, inputs: dict, params: dict) -> tuple[list[dict], list[dict]]:
+    """The per-document entry point (module level, so worker processes and Ray actors can run it)."""
+    return language_rows(doc.doc_id, doc.text, params)
+
+
 @stage("detect_language", requires=("documents",), provides=("segments", "sentences"))
 def detect_language_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Split documents into paragraphs with languages, and paragraphs into sentences."""
     params = ctx.section("detect_language")
-    segments, sentences = per_document(ctx, "detect_language", (), lambda doc, _: language_rows(doc.doc_id, doc.text, params)) or ([], [])
+    segments, sentences = per_document(ctx, "detect_language", (), partial(language_doc, params=params)) or ([], [])
     langs = pd.Series([s["lang"] for s in segments]).value_counts().to_dict() if segments else {}
     log.info("detect_language: %d paragraphs %s, %d sentences", len(segments), langs, len(sentences))
     return {"segments": frame("segments", segments), "sentences": frame("sentences", sentences)}

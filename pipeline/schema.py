@@ -13,6 +13,11 @@ import pyarrow as pa
 
 from .constants import FIGURE_CATEGORIES, QUALIFIERS, QUOTE_KINDS, STATUSES
 
+# problems.kind values
+PROBLEM_TIMEOUT = "timeout"
+PROBLEM_ERROR = "error"
+PROBLEM_KINDS = (PROBLEM_TIMEOUT, PROBLEM_ERROR)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -183,6 +188,19 @@ TABLES: dict[str, Table] = {
                 LANG,
             ),
         ),
+        Table(
+            "problems",
+            "Documents a per-document stage gave up on: they have no rows in that stage's tables. Each stage "
+            "replaces its own rows when it runs; an empty table means every ok document went through every stage.",
+            (
+                DOC_ID,
+                _c("stage", S, "The stage that dropped the document.", "ner", nullable=False),
+                _c("kind", S, "timeout: over `runtime.doc_seconds`; error: the stage failed on this document.", "timeout",
+                   nullable=False, allowed=PROBLEM_KINDS),
+                _c("reason", S, "What happened (one line; the exception for errors).", "over the time budget of 120s (runtime.doc_seconds)",
+                   nullable=False),
+            ),
+        ),
     )
 }
 
@@ -233,9 +251,9 @@ def schema_markdown() -> str:
         "output folder, and validated against this contract when written. Offsets are character offsets",
         "into `documents.text`.",
         "",
-        "CSV safety: in the CSV export, a text cell that starts with `=`, `+`, `-` or `@` is prefixed",
-        "with a single quote (`'`) so that spreadsheets do not evaluate it as a formula. Parquet keeps",
-        "the original value.",
+        "CSV safety: in the CSV export, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage",
+        "return is prefixed with a single quote (`'`) so that spreadsheets do not evaluate it as a formula.",
+        "Parquet keeps the original value.",
         "",
     ]
     for t in TABLES.values():

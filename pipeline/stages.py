@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from confection import ConfigValidationError
+from tqdm import tqdm
 
+from . import cache
 from .constants import ROOT, STATUS_OK
-from .progress import progress
-from .tables import MissingInput, read_table, write_table
+from .executors import map_batches, runtime_options
+from .models import ModelNotFound
+from .schema import PROBLEM_ERROR, PROBLEM_TIMEOUT, TABLES
+from .tables import MissingInput, frame, read_table, write_table
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_REASON_CHARS = 500
 
 
 @dataclass
@@ -26,6 +41,13 @@ class Context:
     out_dir: Path
     reports_dir: Path
     gold_dir: Path | None = None
+    problems: list[dict] = field(default_factory=list)
+    cache_dir: Path | None = None  # per-document results kept across runs (None: no cache)
+
+    @property
+    def doc_seconds(self) -> float:
+        """The per-document time budget (`runtime.doc_seconds`; 0 or absent: none)."""
+        return float(self.params.get("runtime", {}).get("doc_seconds") or 0)
 
     def table(self, name: str) -> pd.DataFrame:
         return read_table(self.out_dir, name)
@@ -63,21 +85,217 @@ def stage(name: str, requires: tuple[str, ...], provides: tuple[str, ...]):
     return register
 
 
+class DocTimeout(BaseException):
+    """A document ran over its time budget (a BaseException, so `except Exception` in library code cannot swallow it)."""
+
+
+# Errors of the set-up, not of a document (a missing table or model, an unreadable model or lexicon file,
+# a broken model config): they would hit every document, so they stop the stage instead.
+FATAL_ERRORS: tuple[type[Exception], ...] = (MissingInput, ModelNotFound, ImportError, OSError, ConfigValidationError)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise DocTimeout in the block once `seconds` have passed (SIGALRM; main thread on Unix only, else no limit).
+
+    Python code is interrupted at once; a long call into native code is interrupted when it returns,
+    which is why callers also compare the elapsed time with the budget afterwards.
+    """
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame) -> None:
+        raise DocTimeout(f"over the time budget of {seconds:g}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def guarded(seconds: float, fn: Callable[[], T], fatal: tuple[type[Exception], ...] = FATAL_ERRORS) -> tuple[T | None, str | None, str | None]:
+    """Call `fn()` within a time budget: (result, None, None), or (None, problem kind, reason) when it
+    failed or ran over. Exceptions in `fatal` propagate."""
+    t0 = time.perf_counter()
+    try:
+        with time_budget(seconds):
+            result = fn()
+    except DocTimeout:
+        return None, PROBLEM_TIMEOUT, f"over the time budget of {seconds:g}s (runtime.doc_seconds)"
+    except fatal:
+        raise
+    except Exception as exc:  # one bad document never stops the run
+        log.debug("document failed", exc_info=True)
+        return None, PROBLEM_ERROR, " ".join(f"{type(exc).__name__}: {exc}".split())[:MAX_REASON_CHARS]
+    if seconds > 0 and time.perf_counter() - t0 > seconds:  # native code ran past the alarm
+        return None, PROBLEM_TIMEOUT, f"over the time budget of {seconds:g}s (runtime.doc_seconds)"
+    return result, None, None
+
+
+def run_batch(fn: Callable[..., tuple[list[dict], ...]], seconds: float, docs: pd.DataFrame,
+              inputs: dict[str, pd.DataFrame]) -> list[tuple[object, str | None, str | None]]:
+    """`guarded(fn(doc, {table: rows of this doc}))` for each document of a batch, in order.
+
+    Runs wherever the executor puts it (this process, a worker process, a Ray actor).
+    """
+    grouped = {name: dict(tuple(df.groupby("doc_id", sort=False))) for name, df in inputs.items()}
+    empty = {name: df.iloc[0:0] for name, df in inputs.items()}
+    out = []
+    for doc in docs.itertuples(index=False):
+        doc_inputs = {name: grouped[name].get(doc.doc_id, empty[name]) for name in inputs}
+        out.append(guarded(seconds, lambda doc=doc, doc_inputs=doc_inputs: fn(doc, doc_inputs)))
+    return out
+
+
+class TableCursor:
+    """The rows of one input table for consecutive batches of documents, read in record batches.
+
+    Every table is written in documents order, so the rows of a batch of documents are contiguous:
+    a streaming merge on doc_id, holding about one record batch at a time.
+    """
+
+    def __init__(self, out_dir: Path, name: str, order: pa.Array, batch_rows: int):
+        """`order`: the doc_ids of the ok documents, in documents order."""
+        path = out_dir / f"{name}.parquet"
+        if not path.exists():
+            raise MissingInput(f"table '{name}' not found at {path}: run the stage that provides it first")
+        pf = pq.ParquetFile(path)
+        if pf.schema_arrow.names != TABLES[name].names:
+            raise MissingInput(f"table '{name}' at {path} does not match the current schema: re-run its stage")
+        self.batches = pf.iter_batches(batch_size=batch_rows)
+        self.order = {doc_id: i for i, doc_id in enumerate(order.to_pylist())}
+        self.buffer: pa.Table = pf.schema_arrow.empty_table()
+        self.done = False
+
+    def _positions(self) -> pa.Array:
+        order = self.order
+        return pa.array([order.get(d, -1) for d in self.buffer["doc_id"].to_pylist()], type=pa.int64())
+
+    def take(self, first: int, last: int) -> pd.DataFrame:
+        """Rows of the documents at positions first..last of the ok documents."""
+        while not self.done:
+            pos = self._positions()
+            if len(pos) and pc.max(pos).as_py() > last:
+                break
+            batch = next(self.batches, None)
+            if batch is None:
+                self.done = True
+            else:
+                self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])]).combine_chunks()
+        pos = self._positions()
+        mine = pc.and_(pc.greater_equal(pos, first), pc.less_equal(pos, last))
+        rows = self.buffer.filter(mine)
+        self.buffer = self.buffer.filter(pc.greater(pos, last))
+        return rows.to_pandas()
+
+
 def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]]) -> list[list[dict]]:
-    """Run `fn(doc_row, {table: rows of this doc})` over ok documents, collecting rows per output."""
-    docs = ctx.ok_documents()
-    tables = {name: ctx.table(name) for name in requires}
-    grouped = {name: dict(tuple(df.groupby("doc_id", sort=False))) for name, df in tables.items()}
-    empty = {name: df.iloc[0:0] for name, df in tables.items()}
+    """Run `fn(doc_row, {table: rows of this doc})` over ok documents, collecting rows per output.
+
+    Documents are read in batches of `runtime.batch_docs` with their rows of the `requires` tables
+    (streamed), and run by the executor of `runtime` (this process; `workers` processes; Ray), in
+    order. For the cached stages (`pipeline.cache.STAGE_MODULES`), a document whose key and stage
+    fingerprint are in the cache is reused, not recomputed; `fn` must then be picklable (a module-level
+    function or a functools.partial of one) when it runs on workers or Ray.
+
+    A document that fails, or runs over `runtime.doc_seconds`, contributes no rows to this stage:
+    it is logged and recorded in `ctx.problems` (written to the `problems` table).
+    """
+    options = runtime_options(ctx.params)
+    store, fp = None, ""
+    if ctx.cache_dir is not None and desc in cache.STAGE_MODULES:
+        store = cache.ResultCache(ctx.cache_dir)
+        fp = cache.fingerprint(desc, ctx.params, cache.STAGE_MODULES[desc])
+    doc_path = ctx.out_dir / "documents.parquet"
+    if not doc_path.exists():
+        raise MissingInput(f"table 'documents' not found at {doc_path}: run the stage that provides it first")
+    status = pq.read_table(doc_path, columns=["doc_id", "status"])
+    order = status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].combine_chunks()
+    batch_docs = options["batch_docs"]
+    cursors = {name: TableCursor(ctx.out_dir, name, order, 4 * batch_docs) for name in requires}
+    window = max(1, 2 * options["workers"] if options["executor"] == "local" else 64)
     outputs: list[list[dict]] | None = None
-    for doc in progress(docs.itertuples(index=False), desc=desc, total=len(docs)):
-        inputs = {name: grouped[name].get(doc.doc_id, empty[name]) for name in requires}
-        result = fn(doc, inputs)
-        if outputs is None:
-            outputs = [[] for _ in result]
-        for acc, rows in zip(outputs, result):
-            acc.extend(rows)
+    counts = {"reused": 0, "computed": 0}
+    bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
+
+    def batches() -> Iterator[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]:
+        seen = 0
+        for rb in pq.ParquetFile(doc_path).iter_batches(batch_size=batch_docs):
+            docs = pa.Table.from_batches([rb])
+            docs = docs.filter(pc.equal(docs["status"], STATUS_OK))
+            if docs.num_rows == 0:
+                continue
+            first, last = seen, seen + docs.num_rows - 1
+            seen += docs.num_rows
+            yield docs.to_pandas(), {name: c.take(first, last) for name, c in cursors.items()}
+
+    def run_window(window_batches: list[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]) -> None:
+        nonlocal outputs
+        plans, tasks = [], []
+        for docs, inputs in window_batches:
+            keys = [cache.document_key(d) for d in docs.to_dict("records")] if store else [""] * len(docs)
+            hits = store.get(desc, fp, list(zip(docs["doc_id"], keys))) if store else {}
+            todo = [(d, k) not in hits for d, k in zip(docs["doc_id"], keys)]
+            plans.append((docs, keys, hits))
+            if any(todo):
+                missing = docs[todo]
+                ids = set(missing["doc_id"])
+                tasks.append((fn, ctx.doc_seconds, missing.reset_index(drop=True),
+                              {n: df[df["doc_id"].isin(ids)].reset_index(drop=True) for n, df in inputs.items()}))
+        computed = iter([r for batch in map_batches(run_batch, tasks, options) for r in batch])
+        fresh = []
+        for docs, keys, hits in plans:
+            for doc_id, key in zip(docs["doc_id"], keys):
+                if (doc_id, key) in hits:
+                    result, kind, reason = hits[(doc_id, key)], None, None
+                    counts["reused"] += 1
+                else:
+                    result, kind, reason = next(computed)
+                    counts["computed"] += 1
+                    if kind is None and store:
+                        fresh.append((doc_id, key, result))
+                bar.update(1)
+                if kind is not None:
+                    log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
+                    ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
+                    continue
+                if outputs is None:
+                    outputs = [[] for _ in result]
+                for acc, rows in zip(outputs, result):
+                    acc.extend(rows)
+        if store:
+            store.put(desc, fp, fresh)
+
+    try:
+        pending: list = []
+        for item in batches():
+            pending.append(item)
+            if len(pending) >= window:
+                run_window(pending)
+                pending = []
+        if pending:
+            run_window(pending)
+    finally:
+        bar.close()
+        if store:
+            store.close()
+    if store:
+        log.info("%s: %d documents reused from the cache, %d computed", desc, counts["reused"], counts["computed"])
     return outputs or []
+
+
+def record_problems(ctx: Context, stage_name: str) -> None:
+    """Replace this stage's rows of the `problems` table with the problems of its latest run."""
+    rows = []
+    if (ctx.out_dir / "problems.parquet").exists():
+        rows = [r for r in read_table(ctx.out_dir, "problems").to_dict("records") if r["stage"] != stage_name]
+    rows += [{"stage": stage_name, **p} for p in ctx.problems]
+    rows.sort(key=lambda r: (r["stage"], r["doc_id"]))
+    write_table(ctx.out_dir, "problems", frame("problems", rows))
 
 
 def run_stage(name: str, ctx: Context) -> dict[str, pd.DataFrame]:
@@ -88,16 +306,33 @@ def run_stage(name: str, ctx: Context) -> dict[str, pd.DataFrame]:
             raise MissingInput(f"stage '{name}' requires table '{table}', not found in {ctx.out_dir}; run the stage that provides it first")
     t0 = time.perf_counter()
     log.info("stage %s: start", name)
+    ctx.problems = []
     tables = st.run(ctx)
     for table in st.provides:
         if table not in tables:
             raise RuntimeError(f"stage '{name}' did not produce its table '{table}'")
         write_table(ctx.out_dir, table, tables[table])
+    if st.provides:
+        record_problems(ctx, name)
+    if ctx.problems:
+        log.warning("stage %s: %d documents dropped (see the problems table)", name, len(ctx.problems))
     log.info("stage %s: done in %.1fs", name, time.perf_counter() - t0)
     return tables
 
 
-def context_from_params(params: dict, input_dir: Path | None = None, out_dir: Path | None = None, gold_dir: Path | None = None) -> Context:
+def default_cache_dir(params: dict, out_dir: Path | None) -> Path | None:
+    """Where per-document results are kept: `runtime.cache_dir` (default data/cache) for the DVC
+    stages; beside the output folder (`<out>/../.cache`) for `run --out`; None when `runtime.cache` is false."""
+    rt = params.get("runtime", {}) or {}
+    if not rt.get("cache", True):
+        return None
+    if out_dir is None:
+        return ROOT / str(rt.get("cache_dir") or "data/cache")
+    return out_dir.parent / ".cache"
+
+
+def context_from_params(params: dict, input_dir: Path | None = None, out_dir: Path | None = None, gold_dir: Path | None = None,
+                        cache_dir: Path | None = None) -> Context:
     paths = params["paths"]
     return Context(
         params=params,
@@ -105,4 +340,6 @@ def context_from_params(params: dict, input_dir: Path | None = None, out_dir: Pa
         out_dir=out_dir or ROOT / paths["out"],
         reports_dir=ROOT / paths["reports"] if out_dir is None else out_dir,
         gold_dir=gold_dir if gold_dir is not None else (ROOT / paths["gold"] if out_dir is None else None),
+        cache_dir=(cache_dir if cache_dir is not None else default_cache_dir(params, out_dir))
+        if (params.get("runtime", {}) or {}).get("cache", True) else None,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -14,17 +15,22 @@ from .schema import TABLES, empty_frame, to_arrow
 
 log = logging.getLogger(__name__)
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+TMP_SUFFIX = ".tmp"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection list
 
 
 class MissingInput(RuntimeError):
     """A stage's required table is not there: an earlier stage has not run."""
 
 
-def atomic_write_bytes(path: Path, write) -> None:
-    """Write a file through a temporary sibling and an atomic rename."""
+def atomic_write_bytes(path: Path, write: Callable[[str], object]) -> None:
+    """Write a file through a temporary sibling (`.<name>.*.tmp`) and an atomic rename.
+
+    Readers see the old file or the new one, never a part: a run killed mid-write leaves at most
+    a stale temporary file, which `remove_stale_temp` clears at the next run.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -34,6 +40,21 @@ def atomic_write_bytes(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the rename itself survives a power cut
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale_temp(out_dir: Path) -> list[Path]:
+    """Delete the tables' temporary files left by a killed run (call only while holding the run lock)."""
+    patterns = [f".{name}.parquet.*{TMP_SUFFIX}" for name in TABLES] + [f"csv/.{name}.csv.*{TMP_SUFFIX}" for name in TABLES]
+    stale = sorted(p for pattern in patterns for p in out_dir.glob(pattern) if p.is_file())
+    for p in stale:
+        p.unlink(missing_ok=True)
+        log.info("removed %s, left by an interrupted run", p)
+    return stale
 
 
 def escape_formula(value: object) -> object:

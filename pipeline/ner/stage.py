@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 
@@ -72,11 +72,16 @@ def entity_index(entities: pd.DataFrame, params: dict) -> pd.DataFrame:
     return frame("entity_index", rows)
 
 
+def entity_doc(doc, inputs: dict, params: dict) -> tuple[list[dict]]:
+    """The per-document entry point (module level, so worker processes and Ray actors can run it)."""
+    return (entity_rows(doc, inputs["sentences"], params),)
+
+
 @stage("ner", requires=("documents", "sentences"), provides=("entities", "entity_index"))
 def ner_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Find and link named entities per sentence, routed by language."""
     params = ctx.section("ner")
-    (rows,) = per_document(ctx, "ner", ("sentences",), lambda doc, inputs: (entity_rows(doc, inputs["sentences"], params),)) or ([],)
+    (rows,) = per_document(ctx, "ner", ("sentences",), partial(entity_doc, params=params)) or ([],)
     entities = frame("entities", rows)
     log.info("ner: %d mentions, %d linked to the catalog", len(entities), int((~entities["entity_id"].fillna("local/").str.startswith("local/")).sum()))
     return {"entities": entities, "entity_index": entity_index(entities, params)}

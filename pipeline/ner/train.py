@@ -143,8 +143,12 @@ def train_model(params: dict, corpus_dir: Path, output: Path, metrics_path: Path
         staged = output.with_name(output.name + ".tmp")
         shutil.rmtree(staged, ignore_errors=True)
         trained.to_disk(staged)
-        shutil.rmtree(output, ignore_errors=True)
+        retired = output.with_name(output.name + ".old")
+        shutil.rmtree(retired, ignore_errors=True)
+        if output.exists():
+            output.rename(retired)  # the swap leaves no moment without a model folder but this one
         staged.rename(output)
+        shutil.rmtree(retired, ignore_errors=True)
     metrics = {
         "held_out": {"precision": perf["ents_p"], "recall": perf["ents_r"], "f1": perf["ents_f"], "per_type": perf["ents_per_type"]},
         "train_examples": len(train),

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..textnorm import norm_key
-from .arabic_phrases import COMMAS, MAX_TRAILING_NAME, SOFT_ENDS, TERMINALS, ArabicText, Tok
+from .arabic_phrases import COMMAS, DIACRITICS, MAX_TRAILING_NAME, SOFT_ENDS, TERMINALS, ArabicText, Tok
 from .lexicon import Sense
 from .model import Frame, Mention, Paragraph, Quote
 from .speakers import EntityIndex
@@ -24,6 +24,11 @@ MAX_REGION = 30
 MAX_SUBJECT = 10
 NESTED_WINDOW = 8
 TOPIC_WINDOW = 8
+MAX_HEADLINE_SPEAKER = 5
+MIN_HEADLINE_WORDS = 3
+# Words that make a noun phrase rather than a verb at the head of a clause.
+NOUN_LISTS = ("titles", "ranks", "anonymous", "prepositions", "time_words", "that", "clause_openers", "determiners", "negators",
+              "according")
 
 
 @dataclass
@@ -50,13 +55,16 @@ class ArabicParagraph(ArabicText):
         """A subject before the verb.
 
         ('subject', m); ('comma', m) when set off by a comma ("السلطات، اعترفت"), used only if
-        nothing follows the verb; ('none', None); or ('embedded', None) after a noun governed by
-        a preposition or an indefinite noun (a relative verb, unless a subject follows it).
+        nothing follows the verb; ('pronoun', None) for a pronoun on a clause opener ("لكنه أكد");
+        ('none', None); or ('embedded', None) after a noun governed by a preposition or an
+        indefinite noun (a relative verb, unless a subject follows it).
         """
         lo, _ = self._sentence_bounds(i)
         k = i - 1
         while k > lo and self._is("auxiliaries", k):
             k -= 1
+        if self._pronoun_opener(k):
+            return "pronoun", None
         comma = self._punct(k, COMMAS) and self._word(k - 1)
         if comma:
             k -= 1
@@ -76,7 +84,7 @@ class ArabicParagraph(ArabicText):
             if any(self._is(n, k) for n in ("clause_openers", "verb_particles", "that")):
                 opener = True
                 break
-            if self._is("time_words", k) or self._is("adverbials", k):
+            if self._is("time_words", k) or (self._is("adverbials", k) and not self._that_at(k - 1)):
                 break
             if self._is("prepositions", k) or self._is_cue(k) or self._is("negators", k) or len(words) >= MAX_SUBJECT:
                 return ("none" if comma else "embedded"), None
@@ -85,9 +93,23 @@ class ArabicParagraph(ArabicText):
         if not words:
             return self._topic(k) if opener else ("none", None)
         words.reverse()
+        words = words[self._subject_start(words) :]
         if not opener and not self._definite(words[0], words[-1] + 1):
             return ("none" if comma else "embedded"), None
         return ("comma" if comma else "subject"), self.mention(words[0], words[-1] + 1, post=False)
+
+    def _subject_start(self, words: list[int]) -> int:
+        """Where a subject before the verb starts among `words`: after the last definite word followed by an
+        indefinite one ("وأسقطت الدفاعات الجوية طائرة مسيرة قال ..." - a relative verb after an indefinite
+        noun), unless a title explains the change ("المتحدث باسم الجيش أفيخاي أدرعي")."""
+        if any(self._is("titles", k) or self._is("ranks", k) for k in words):
+            return 0
+        start = 0
+        for n in range(1, len(words)):
+            definite, indefinite = self._key(words[n - 1]).startswith(("ال", "وال")), not self._key(words[n]).startswith("ال")
+            if definite and indefinite and self.entities.covering(self.toks[words[n]].start) is None:
+                start = n
+        return start
 
     def _topic(self, k: int) -> tuple[str, Mention | None]:
         """"أما الحكومة فقد نفت ...": the topic after أما is the subject."""
@@ -109,6 +131,72 @@ class ArabicParagraph(ArabicText):
         while k < i and self._word(k) and not self._is("auxiliaries", k) and k - lo <= MAX_SUBJECT:
             k += 1
         return self.mention(lo + 1, k, post=False) if self._is("auxiliaries", k) and k > lo + 1 else None
+
+    def _main_subject(self, i: int, sense: Sense) -> Mention | None:
+        """The subject of the nearest verb before a cue with no subject of its own, when the two agree.
+
+        "تبنت الجماعة الهجوم في بيان قالت فيه إن ..."، "تبنت الجماعة هجمات قالت إنها ..."، "استدعت الوزارة
+        السفير، ووصفت الضربات بأنها ...": a relative or coordinated cue speaks for that subject. The search
+        stops at a that-word or another cue (whose own subject may be the one): what lies before is someone else's.
+        """
+        lo, _ = self._sentence_bounds(i)
+        for k in range(i - 1, self._clause_start(lo) - 1, -1):
+            if self._in_quote(self.toks[k].start):
+                continue
+            if self._is("that", k):
+                return None
+            if self._agrees(k, sense) and self._clause_initial(k, lo):
+                end = self._np_extent(k + 1)[0]
+                if k + 1 < end <= i and self._definite(k + 1, end):
+                    return self.mention(k + 1, end)
+            if self._is_cue(k):
+                return None
+        return None
+
+    def _opening_subject(self, i: int, sense: Sense) -> Mention | None:
+        """For an adverbial participle with no cue before it: the subject of the verb opening its sentence, when
+        the two agree ("ووصف الوزير الحملة بأنها ناجحة، مشدداً على أنها ...")."""
+        lo, _ = self._sentence_bounds(i)
+        k = self._clause_start(lo)
+        if k + 1 >= i or not self._agrees(k, sense):
+            return None
+        end = self._np_extent(k + 1)[0]
+        return self.mention(k + 1, end) if k + 1 < end <= i and self._definite(k + 1, end) else None
+
+    def _clause_initial(self, k: int, lo: int) -> bool:
+        """Token k opens a clause: at the sentence start, after a comma or a clause particle, or with و/ف on it."""
+        opened = k <= self._clause_start(lo) or self._punct(k - 1, COMMAS) or self._is("verb_particles", k - 1)
+        return opened or (self._key(k)[:1] in ("و", "ف") and len(self._key(k)) > 3)
+
+    def _agrees(self, k: int, sense: Sense) -> bool:
+        """Token k reads as a past verb of the cue's gender and number (تبنّت ... قالت، أعلن ... قال)."""
+        if not self._word(k) or any(self._is(name, k) for name in NOUN_LISTS):
+            return False
+        t = self.toks[k]
+        if t.key.startswith(("ال", "وال")) or t.text.rstrip(DIACRITICS).endswith("ة") or self.entities.covering(t.start):
+            return False
+        feminine, plural = t.key.endswith("ت") and not t.key.endswith("ات"), t.key.endswith("وا")
+        if sense.number == "pl":
+            return plural
+        return feminine if sense.gender == "f" else not (feminine or plural)
+
+    def _and_that(self, k: int) -> bool:
+        """"وأن"/"وإن" opening a further reported clause (not the concessive "وإن كان")."""
+        key = self._key(k)
+        return key.startswith("و") and self.lex.has("that", key[1:]) and self._key(k + 1) not in ("كان", "كانت")
+
+    def _coordinated(self, c: int, e: int, offset: int = 0) -> list[tuple[int, int]]:
+        """The coordinated that-clauses of the content c..e ("أن ...، وأن ..."), as spans."""
+        cuts = [k for k in range(c + 1, e) if self._and_that(k) and not self._in_quote(self.toks[k].start)]
+        spans = []
+        for n, (a, b) in enumerate(zip([c, *cuts], [*cuts, e])):
+            a += 1 if n else 0
+            while b > a and self._punct(b - 1, COMMAS):
+                b -= 1
+            span = self._span(a, b, 0 if n else offset)
+            if span is not None:
+                spans.append(span)
+        return spans
 
     # ---- intros and contents --------------------------------------------------------
 
@@ -138,6 +226,8 @@ class ArabicParagraph(ArabicText):
                 if sense.prep and t.key == sense.prep:
                     if self._that_at(k + 1):
                         return Intro("that", k, k + 2)
+                    if self._opens_quote(k + 1) and "mark" in takes:
+                        return Intro("mark", k + 1, k + 1)
                     return Intro("np", k, k + 1) if "np" in takes and self._np_start_ok(k + 1) else None
                 if sense.prep == "ب" and "np" in takes and k in (j, np_end, self._np_extent(np_end)[0]) and self._attached_b(t):
                     return Intro("np", k, k, 1)
@@ -190,8 +280,8 @@ class ArabicParagraph(ArabicText):
                     break
                 if t.text in COMMAS and k > c and self._clause_break(k + 1, kind):
                     break
-            elif kind == "np" and k > c and self._is("np_breaks", k):
-                break
+            elif kind == "np" and k > c and (self._is("np_breaks", k) or self._is_cue(k)):
+                break  # a circumstance, or a relative report ("أعلنت اعتقال خمسة أشخاص قالت إنهم ...")
             k += 1
         return k
 
@@ -199,15 +289,24 @@ class ArabicParagraph(ArabicText):
         """Whether the word after a comma starts a new clause (ending reported content)."""
         if not self._word(k):
             return True
-        if self._is_cue(k) or self._is("clause_breaks", k) or self._is("according", k):
+        if self._is_cue(k) or self._is("clause_breaks", k) or self._is("according", k) or self._pronoun_opener(k):
             return True
         if kind == "np":
             key = self.toks[k].key
             return not (self._is("np_continuers", k) or (key.startswith("و") and not self._is("time_words", k)))
         return False
 
+    def _relays(self, sense: Sense | None, speaker: Mention | None) -> bool:
+        """The frame passes on someone else's words: a verb of transmission ("نقلت الوكالة عن ...") or a medium
+        as the speaker ("ذكرت الصحيفة أن الوزارة أعلنت ..."). Anyone else saying that X announced something
+        is the speaker of it all ("أشار المتحدث إلى أن طهران أبلغت بغداد بأن ...")."""
+        if sense is not None and sense.source:
+            return True
+        head = norm_key(speaker.text.split()[0]) if speaker is not None and speaker.text.split() else ""
+        return self.lex.has("media_nouns", head) or self.lex.has("media_nouns", head[1:])
+
     def _nested(self, c: int, e: int) -> bool:
-        """True when a that-clause opens with its own reported speech ("أن الوزارة أعلنت أن ..."): the inner one counts."""
+        """True when a that-clause opens with its own reported speech ("أن الوزارة أعلنت أن ...")."""
         for k in range(c, min(e, c + NESTED_WINDOW)):
             if self.toks[k].kind == "punct":
                 return False
@@ -217,7 +316,8 @@ class ArabicParagraph(ArabicText):
 
     # ---- frames ---------------------------------------------------------------------
 
-    def _frame(self, i: int, speaker: Mention | None, sense: Sense | None, intro: str, content: tuple[int, int] | None) -> Frame:
+    def _frame(self, i: int, speaker: Mention | None, sense: Sense | None, intro: str, content: tuple[int, int] | None,
+               antecedent: Frame | None = None) -> Frame:
         """A frame for the cue at token i; a subjectless one takes its verb's number and its antecedent."""
         lo, hi = self._sentence_bounds(i)
         sent = (self.toks[lo].start, self.toks[hi - 1].end if hi > lo else self.toks[lo].end)
@@ -225,7 +325,7 @@ class ArabicParagraph(ArabicText):
         frame = Frame("ar", t.text, t.start, t.end, self.para.seg_id, sent, speaker, intro=intro, content=content)
         if sense is not None and speaker is None:
             frame.number = sense.number
-            frame.antecedent = self._antecedent(i)
+            frame.antecedent = antecedent or self._antecedent(i)
         return frame
 
     def _antecedent(self, i: int) -> Frame | None:
@@ -236,8 +336,16 @@ class ArabicParagraph(ArabicText):
             return None
         last = same[-1]
         gap = self.text[max(last.end, last.content[1] if last.content else 0) : self.toks[i].start]
-        words = [w for w in GAP_PUNCT.sub(" ", norm_key(gap)).split() if w not in ("و", "ثم", "كما")]
+        words = [w for w in GAP_PUNCT.sub(" ", norm_key(gap)).split() if w not in ("و", "ثم", "كما") and not self._pronoun_opener_key(w)]
         return None if words else last
+
+    def _comma_antecedent(self, i: int) -> Frame | None:
+        """For an adverbial participle after a comma ("...، ومؤكداً أنه"): the last frame of its sentence, whatever stands between."""
+        if not self._punct(i - 1, COMMAS):
+            return None
+        lo, _ = self._sentence_bounds(i)
+        same = [f for f in self.by_sentence.get(self.toks[lo].start, []) if f.intro != "according"]
+        return same[-1] if same else None
 
     def _span(self, c: int, e: int, offset: int = 0) -> tuple[int, int] | None:
         """Document offsets of tokens c..e (exclusive), or None when empty."""
@@ -270,7 +378,7 @@ class ArabicParagraph(ArabicText):
             return self._frame(i, self.mention(j, end), sense, "after", None), end
         status, before = ("none", None) if self._prefixed(i) else self._preverbal(i)
         if sense.source:
-            return self._source_frame(i, j, sense, before)
+            return self._source_frame(i, i + 1 if sense.source == "في" else j, sense, before)
         subject = before if status == "subject" else None
         implicit = subject is None and self._is("masdar_words", j)
         np_end, after = (j, j) if subject or implicit else self._np_extent(j)
@@ -284,9 +392,17 @@ class ArabicParagraph(ArabicText):
         if intro is None:
             return self._np_frame(i, j, sense, subject, (np_end, after), implicit, addressed or not sense.addressee)
         region_end = np_end if intro.kind == "np" and intro.char_offset and intro.at > j else intro.at
-        speaker = subject or self.mention(j, region_end) or (before if status == "comma" else None)
-        if speaker is None and (status == "embedded" or self._impersonal(i) or self._dangling(i)):
-            return None, i + 1
+        second = j < after < intro.at and self._np_start_ok(after)
+        if (sense.prep or sense.object) and second:
+            region_end = after  # an object between the speaker and the content ("دعا الوزير الحكومة إلى")
+        found = None if subject else self.mention(j, region_end)
+        if sense.object and not second and found is not None and found.kind == "body" and self._dangling(i):
+            found = None  # mid-sentence, a lone noun after a verb with an object is that object ("...، ووصفت الضربات بأنها")
+        speaker = subject or found or (before if status == "comma" else None)
+        if speaker is None and status != "pronoun" and (status == "embedded" or self._impersonal(i) or self._dangling(i)):
+            speaker = None if self._impersonal(i) or (self._prefixed(i) and intro.kind == "np") else self._main_subject(i, sense)
+            if speaker is None:
+                return None, i + 1
         return self._with_content(i, sense, speaker, intro)
 
     def _dangling(self, i: int) -> bool:
@@ -335,12 +451,13 @@ class ArabicParagraph(ArabicText):
             intro = Intro("np", j, j)
         if intro is None:
             return None, i + 1
-        if self._antecedent(i) is None:
-            subject = self._clause_subject(i)
+        antecedent = self._antecedent(i) or self._comma_antecedent(i)
+        if antecedent is None:
+            subject = self._clause_subject(i) or self._opening_subject(i, sense)
             if subject is None:
                 return None, i + 1
             return self._with_content(i, sense, subject, intro)
-        return self._with_content(i, sense, None, intro)
+        return self._with_content(i, sense, None, intro, antecedent)
 
     def _impersonal(self, i: int) -> bool:
         """A passive reporting form with no subject and nothing before it in its sentence ("يُذكر أن")."""
@@ -350,22 +467,25 @@ class ArabicParagraph(ArabicText):
         alone = not self.by_sentence.get(self.toks[lo].start)
         return self.lex.has("impersonal", bare) and alone
 
-    def _with_content(self, i: int, sense: Sense | None, speaker: Mention | None, intro: Intro) -> tuple[Frame | None, int]:
+    def _with_content(self, i: int, sense: Sense | None, speaker: Mention | None, intro: Intro,
+                      antecedent: Frame | None = None) -> tuple[Frame | None, int]:
         """The frame with its content span for the intro, and where scanning resumes."""
         if intro.kind == "mark":
             quote = self.opens[self.toks[intro.at].start]
-            return self._frame(i, speaker, sense, "mark", quote.outer), intro.at
+            return self._frame(i, speaker, sense, "mark", quote.outer, antecedent), intro.at
         if intro.kind == "colon":
             stop = self._colon_end(intro.content)
             last = stop
             while last > intro.content and self.toks[last - 1].kind != "word":
                 last -= 1
-            return self._frame(i, speaker, sense, "colon", self._span(intro.content, last)), stop
+            return self._frame(i, speaker, sense, "colon", self._span(intro.content, last), antecedent), stop
         in_parens = any(self._punct(k, "(") for k in range(max(0, i - 3), i))
         e = self._content_end(intro.content, intro.kind, in_parens)
-        if intro.kind == "that" and self._nested(intro.content, e):
+        if intro.kind == "that" and self._relays(sense, speaker) and self._nested(intro.content, e):
             return None, intro.content
-        return self._frame(i, speaker, sense, intro.kind, self._span(intro.content, e, intro.char_offset)), e
+        frame = self._frame(i, speaker, sense, intro.kind, self._span(intro.content, e, intro.char_offset), antecedent)
+        frame.parts, frame.apart = self._coordinated(intro.content, e, intro.char_offset), True
+        return frame, e
 
     def _source_frame(self, i: int, j: int, sense: Sense, reporter: Mention | None) -> tuple[Frame | None, int]:
         """نقل عن X ... / جاء في X: the speaker is the source named after the preposition."""
@@ -405,9 +525,16 @@ class ArabicParagraph(ArabicText):
         return found
 
     def _according_frame(self, i: int) -> tuple[Frame | None, int]:
-        """بحسب X / وفقاً لـX / وفق ما ذكرته X / نقلاً عن X: a source for the clause around it."""
+        """بحسب X / وفقاً لـX / وفق ما ذكرته X / على ما أفادت X / نقلاً عن X: a source for the clause around it.
+
+        The clause is reported speech when a speech verb names the saying ("وفق ما أعلنته") or X is a source
+        that speaks: a person, a body, a medium or a statement ("بحسب البيان"); not a rule ("وفقاً للدستور"),
+        a document or a count ("بحسب حصيلة ...").
+        """
         k = i + 1
+        said = False
         if self._key(k) in ("ما", "لما") and self._word(k + 1):
+            said = self._says(k + 1)
             k += 2
             while self._is("prepositions", k):
                 k += 1
@@ -423,7 +550,7 @@ class ArabicParagraph(ArabicText):
             end += 1
         if not self._punct(end, COMMAS):
             end = self._np_extent(k)[0]
-        speaker = self.mention(k, end)
+        speaker = self.mention(k, end, post=False)
         if speaker is None:
             return None, i + 1
         if offset and speaker.start == self.toks[k].start:
@@ -434,18 +561,55 @@ class ArabicParagraph(ArabicText):
             c = end + 1
             while self._is("that", c) or self._key(c) in ("فان", "فانه", "فانها"):
                 c += 1
-            content = self._span(c, self._content_end(c, "that", False))
+            e = self._content_end(c, "that", False)
+            # "وفقاً لـX، فإن السلطات، اعترفت ...": X passes on another report, which is read on its own.
+            relayed = self._is_cue(e + 1 if self._punct(e, COMMAS) else e)
+            content = None if relayed else self._span(c, e)
         elif i > lo:
-            content = self._span(lo, i - 1 if self._punct(i - 1, COMMAS) else i)
-        return self._frame(i, speaker, None, "according", content), end
+            content = self._span(self._clause_before(lo, i), i - 1 if self._punct(i - 1, COMMAS) else i)
+        frame = self._frame(i, speaker, None, "according", content)
+        frame.reports = said or speaker.kind != "body" or self._source_phrase(k, end)
+        return frame, end
+
+    def _clause_before(self, lo: int, i: int) -> int:
+        """The first token of the clause an "according to" at i closes: after a dateline, an opening
+        adverbial, or the last comma that starts a new clause ("...، حيث قُتل 20 شخصاً بحسب ...")."""
+        start = self._clause_start(lo)
+        for m in range(start, i - 1):
+            if self._punct(m, COMMAS) and self._is("clause_breaks", m + 1):
+                if not any(self._is(name, m + 1) for name in ("prepositions", "adverbial_preps", "according")):
+                    start = m + 2
+        return start
 
     def _according_at(self, i: int) -> bool:
-        """An "according to" word (نقلاً only with عن after it)."""
+        """An "according to" word (نقلاً only with عن after it; على only in "على ما أفادت")."""
+        if self._is("as_words", i) and self._key(i + 1) == "ما":
+            return self._says(i + 2)
         return self._is("according", i) and (self._key(i).lstrip("وفب") != "نقلا" or self._key(i + 1) == "عن")
+
+    def _headline_frame(self) -> tuple[Frame | None, int]:
+        """"اللواء يحيى رسول: ..." - a paragraph opening with a speaker and a colon reports what follows it."""
+        colon = next((k for k in range(min(len(self.toks), MAX_HEADLINE_SPEAKER + 1)) if self.toks[k].kind != "word"), None)
+        if not colon or not self._punct(colon, ":"):
+            return None, 0
+        speaker = self.mention(0, colon, post=False)
+        if speaker is None or (speaker.kind == "body" and not self._source_phrase(0, colon)) or self._label(0, colon):
+            return None, 0
+        frame, resume = self._with_content(colon, None, speaker, Intro("colon", colon, colon + 1))
+        content = self.text[frame.content[0] : frame.content[1]].split() if frame and frame.content else []
+        return (frame, resume) if len(content) >= MIN_HEADLINE_WORDS else (None, 0)
+
+    def _label(self, a: int, b: int) -> bool:
+        """A lone definite source word before a colon is a label ("المصدر: وكالة ..."), not a speaker."""
+        key = self._key(a)
+        return b == a + 1 and key.startswith("ال") and self.lex.has("anonymous", key[2:])
 
     def find(self) -> list[Frame]:
         """All frames of the paragraph, left to right."""
-        i = 0
+        frame, i = self._headline_frame()
+        if frame is not None:
+            self.frames.append(frame)
+            self.by_sentence.setdefault(frame.sent[0], []).append(frame)
         while i < len(self.toks):
             t = self.toks[i]
             frame, resume = None, i + 1

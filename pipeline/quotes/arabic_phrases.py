@@ -29,6 +29,12 @@ WEAK_MASDAR = re.compile(r"^(?:م\w\w\w|\w\wو\w|\w\w\w)$")
 PRONOUN_SUFFIX = re.compile(r"(?:ها|هم|هما|ه)$")
 TANWEEN_FATH = ("اً", "ًا", "ً")
 DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0640"
+DASHES = "-–—"
+PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")
+# Word lists whose words can head the name of a source (a body, a medium, a statement, a person's role).
+SOURCE_LISTS = ("source_nouns", "statement_nouns", "titles", "ranks", "anonymous", "plural_heads")
+# A dateline or an opening adverbial ends within this many tokens of the sentence start.
+MAX_OPENING = 6
 
 
 @dataclass
@@ -114,6 +120,10 @@ class ArabicText:
         """True when the cue word carries a و/ف prefix (so it opens its clause)."""
         return self._word(k) and self.toks[k].key not in self.lex.senses
 
+    def _says(self, k: int) -> bool:
+        """Token k is a speech verb, also with an object pronoun ("ما أعلنته الوزارة")."""
+        return self._word(k) and any(s.slot in ("past", "present") for f in stems(self.toks[k]) for s in self.lex.cue(f))
+
     def _is_cue(self, k: int) -> bool:
         """Token k is a speech verb or participle."""
         return any(s.slot in ("past", "present", "participle") for s in self._senses(k))
@@ -125,6 +135,51 @@ class ArabicText:
         if self._prefixed(k) or any(s.slot == "participle" for s in self._senses(k)):
             return True
         return k == 0 or self.toks[k - 1].kind == "punct"
+
+    def _pronoun_opener(self, k: int) -> bool:
+        """Token k is a clause opener carrying a pronoun, the subject of the verb after it ("لكنه"، "إلا أنها")."""
+        return self._word(k) and self._pronoun_opener_key(self.toks[k].key)
+
+    def _pronoun_opener_key(self, key: str) -> bool:
+        """See `_pronoun_opener`, for a normalised word."""
+        for suffix in PRONOUN_SUFFIXES:
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and len(stem) >= 2 and (self.lex.has("clause_openers", stem) or self.lex.has("that", stem)):
+                return True
+        return False
+
+    def _source_word(self, k: int, lists: tuple[str, ...] = SOURCE_LISTS) -> bool:
+        """Token k is in one of `lists` (by default: it can head the name of a source), also after و, لـ or ال."""
+        if not self._word(k):
+            return False
+        key = self.toks[k].key
+        keys = {key, key[1:]} if key[0] in "ول" else {key}
+        keys |= {"ال" + x[2:] for x in keys if x.startswith("لل")}
+        keys |= {x[2:] for x in keys if x.startswith("ال")}
+        return any(self.lex.has(name, x) for x in keys for name in lists)
+
+    def _source_phrase(self, a: int, b: int) -> bool:
+        """Tokens a..b name a source that speaks: their first word heads one, or a name that is not a place starts
+        there; a document, data or a count is not one ("وفقاً لبيانات ..."، "بحسب حصيلة ...")."""
+        first = next((k for k in range(a, b) if self._word(k)), None)
+        if first is None or self._source_word(first, ("document_nouns",)):
+            return False
+        start = self.toks[first].start
+        label = self.entities.label_at(start) or self.entities.label_at(start + 1)
+        return self._source_word(first) or label not in (None, "LOC")
+
+    def _clause_start(self, lo: int) -> int:
+        """The first token of a sentence's main clause: after a dateline ("دمشق -") and an opening adverbial ("وفي المقابل،")."""
+        k = lo
+        window = range(lo, min(lo + MAX_OPENING, len(self.toks)))
+        dash = next((m for m in window if self._punct(m, DASHES)), None)
+        if dash is not None and all(self._word(m) for m in range(lo, dash)):
+            k = dash + 1
+        if any(self._is(name, k) for name in ("prepositions", "time_words", "adverbials")):
+            stop = next((m for m in range(k, min(k + MAX_OPENING, len(self.toks))) if self.toks[m].kind == "punct"), None)
+            if stop is not None and self._punct(stop, COMMAS):
+                k = stop + 1
+        return k
 
     def _tanween(self, k: int) -> bool:
         """An accusative with tanween (مراراً، مخاطباً): after a verb, never its subject."""
@@ -145,11 +200,12 @@ class ArabicText:
             return False
         return any(WEAK_MASDAR.match(f) for f in forms[1:] or forms)
 
-    def _np_start_ok(self, k: int) -> bool:
-        """Whether token k can open a noun phrase (not a particle, preposition, adverb or cue)."""
+    def _np_start_ok(self, k: int, post: bool = True) -> bool:
+        """Whether token k can open a noun phrase (not a particle, preposition, adverb or cue; `post`: after a verb,
+        where an adverbial participle or addressee may stand)."""
         if not self._word(k):
             return False
-        lists = ("prepositions", "that", "negators", "time_words", "adverbials", "clause_openers", "verb_particles")
+        lists = ("prepositions", "that", "negators", "time_words", "clause_openers", "verb_particles") + (("adverbials",) if post else ())
         return not any(self._is(n, k) for n in lists) and not self.toks[k].key.startswith("لل") and not self._is_cue(k)
 
     def _negated(self, k: int) -> bool:
@@ -180,7 +236,7 @@ class ArabicText:
         if not self._word(k):
             return None
         owned_event = len(stems(self.toks[k])) > 1 and self._event(k)  # "حديثه", "كلمته": the speech itself
-        if self._is("time_words", k) or self._is("adverbials", k) or (post and (self._tanween(k) or owned_event)):
+        if self._is("time_words", k) or (post and (self._is("adverbials", k) or self._tanween(k) or owned_event)):
             e = k + 1
             while any(self._is(n, e) for n in ("time_words", "time_modifiers")) or self._key(e).isdigit() or self._key(e) == "من":
                 e += 1
@@ -230,7 +286,8 @@ class ArabicText:
                 while k < len(self.toks) and self.toks[k].start < person[1]:
                     k += 1
                 continue
-            if self._genitive_head(k - 1) and self._np_start_ok(k) and not self._masdar_like(k, True):
+            named = k < len(self.toks) and self.entities.covering(self.toks[k].start) is not None
+            if self._genitive_head(k - 1) and self._np_start_ok(k) and (named or not self._masdar_like(k, True)):
                 k += 1
                 continue
             if self._is("ranks", k - 1):
@@ -407,7 +464,7 @@ class ArabicText:
         if not segs:
             return None
         first = self._cut_adverbial(segs[0], post)
-        if not first or self._adverbial_end(first[0], post) is not None or not self._np_start_ok(first[0]):
+        if not first or self._adverbial_end(first[0], post) is not None or not self._np_start_ok(first[0], post):
             return None
         first, offset = self._strip_statement(first)
         kept = [first]
@@ -427,5 +484,7 @@ class ArabicText:
                 kind = "description"
         text, start, end = self._text(name, offset if name is first else 0)
         title = "، ".join(self._text(t)[0] for t in titles if t and t != name) or None
-        plural = any(self._is("plural_heads", k) or self._key(k).endswith(("يين", "يون")) for k in first[:3])
+        # The head decides the number (a plural noun, or a nisba plural on it or on its adjective): "مسؤولين
+        # عسكريين" is plural, "الناطق باسم قوات ..." is not, and no named person is.
+        plural = kind != "person" and (self._is("plural_heads", first[0]) or any(self._key(k).endswith(("يين", "يون")) for k in first[:2]))
         return Mention(text, start, end, title, self.entities.entity_id(start, end), kind, "pl" if plural else None)

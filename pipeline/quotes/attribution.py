@@ -4,6 +4,8 @@ In order of preference: a cue whose content holds the quotation, a cue right aft
 ("…," he said), the cue between the parts of a split quotation, a cue before it in its
 sentence, any cue in its sentence, "according to X" right after it; failing all of these,
 a quotation that is a sentence of its own continues the previous quotation's speaker.
+A short quotation (a phrase the speaker used: "called it “a blatant violation”") takes only a
+cue that holds it, introduces it, follows it, or comes before it in its sentence.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from ..textnorm import norm_key
 from .lexicon import key_of, load_lexicon
 from .marks import words
 from .model import Frame, Quote
 
 GAP_PUNCT = re.compile(r"^[\s,،:;؛—–\-]*$")
+# Arabic pronoun suffixes ("إنها"، "أنه"), and how far back the that-word before a quotation is looked for.
+PRONOUN_ENDINGS = ("ه", "ها", "هم", "هما")
+MAX_THAT_CHARS = 12
 TERMINAL = re.compile(r"[.!?؟]\s")
 MAX_GAP_WORDS = 2
 # Cues further than this from a quotation (in characters) are not looked at for it.
@@ -35,16 +41,27 @@ def _gap_ok(text: str, a: int, b: int, frame: Frame) -> bool:
     return len(ws) <= MAX_GAP_WORDS and len(allowed) == len(ws) and not TERMINAL.search(gap)
 
 
-def _containing(q: Quote, frames: list[Frame]) -> Frame | None:
+def _subject_name(text: str, q: Quote, f: Frame) -> bool:
+    """A short quotation with no verb opening a reported clause that goes on is its subject, a quoted name
+    ("قال إن “محور المقاومة” يواجه ..."), not words of the speaker - unless a pronoun on the that-word is
+    the subject ("قالت إنها “قلقة للغاية” من ...")."""
+    if q.status != "weak" or f.intro not in ("that", "np", "clause") or f.content[0] != q.outer[0] or f.content[1] <= q.outer[1]:
+        return False
+    before = words(text[max(0, q.outer[0] - MAX_THAT_CHARS) : q.outer[0]])
+    return not (before and norm_key(before[-1]).endswith(PRONOUN_ENDINGS) and f.lang == "ar")
+
+
+def _containing(text: str, q: Quote, frames: list[Frame]) -> Frame | None:
     """A cue whose content holds the quotation (X said that “…”)."""
-    return next((f for f in frames if f.content and f.content[0] <= q.outer[0] < f.content[1] and f.intro != "according"), None)
+    return next((f for f in frames if f.content and f.content[0] <= q.outer[0] < f.content[1] and f.intro != "according"
+                 and not _subject_name(text, q, f)), None)
 
 
 def _introduced(text: str, q: Quote, frames: list[Frame]) -> Frame | None:
     """A frame whose content starts with the quotation itself (a colon, the mark, or a that-word just before it)."""
     for f in frames:
         if f.content and f.content[0] == q.outer[0] and f.intro != "according":
-            return f
+            return None if _subject_name(text, q, f) else f
         if f.end <= q.outer[0] and f.intro != "according" and re.fullmatch(r"[\s:]*", text[f.end : q.outer[0]]):
             return f
     return None
@@ -60,6 +77,14 @@ def _before(q: Quote, frames: list[Frame]) -> Frame | None:
     """The last cue before the quotation in its sentence that can introduce one (X said: “…”)."""
     cands = [f for f in frames if f.end <= q.outer[0] and f.sent[0] <= q.outer[0] < f.sent[1] + 2 and f.intro in ("mark", "colon", "clause")]
     return cands[-1] if cands else None
+
+
+def _earlier(q: Quote, frames: list[Frame]) -> Frame | None:
+    """The last cue before the quotation in its sentence ("X said ... and suffered “significant damage”"),
+    unless its content holds the quotation: that cue has had its say in `_containing`."""
+    cands = [f for f in frames if f.end <= q.outer[0] and f.sent[0] <= q.outer[0] < f.sent[1] and f.intro != "according"]
+    last = cands[-1] if cands else None
+    return None if last is None or (last.content and last.content[0] <= q.outer[0] < last.content[1]) else last
 
 
 def _same_sentence(q: Quote, frames: list[Frame]) -> Frame | None:
@@ -82,16 +107,15 @@ def attach(text: str, quotes: list[Quote], frames: list[Frame]) -> None:
         lo = bisect_left(starts.get(q.seg_id, []), q.outer[0] - WINDOW)
         hi = bisect_right(starts.get(q.seg_id, []), q.outer[1] + WINDOW)
         local = seg[lo:hi]
-        if q.status == "weak":
-            q.frame = _introduced(text, q, local)
-            prev = q if q.frame else prev
-            continue
-        q.frame = _containing(q, local) or _after(text, q, local)
+        q.frame = _containing(text, q, local) or _after(text, q, local)
         if q.frame is None and q.status == "quote":
             q.frame = _split_part(text, q, prev, local) or _before(q, local) or _same_sentence(q, local)
+        if q.frame is None and q.status != "quote":
+            q.frame = _introduced(text, q, local) or _earlier(q, local)
         if q.frame is None:
             q.frame = _after(text, q, local, according=True)
-        if q.frame is None and prev is not None and (q.status == "quote" or _opens_sentence(text, q)) and _continues(text, q, prev, by_seg):
+        alone = q.status == "quote" or (q.status == "short" and _opens_sentence(text, q))
+        if q.frame is None and prev is not None and alone and _continues(text, q, prev, by_seg):
             q.follows = prev
         if q.frame is not None or q.follows is not None:
             prev = q

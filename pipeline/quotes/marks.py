@@ -20,6 +20,8 @@ WORD = re.compile(r"[^\W_](?:[\w\u0610-\u061A\u064B-\u065F\u0670\u0640’'-]|\.(
 SMALL_WORDS = {"of", "the", "and", "in", "on", "for", "to", "a", "an", "at", "de", "la", "le", "du", "des", "et", "al"}
 MIN_QUOTE_WORDS = 5
 MAX_NAME_WORDS = 8
+TANWEEN_FATH = "\u064b"
+MIN_JUDGEMENT_LETTERS = 4
 
 
 def words(text: str) -> list[str]:
@@ -116,18 +118,30 @@ def has_verb(text: str, lex: Lexicon) -> bool:
     return False
 
 
+def judgement_word(word: str, lex: Lexicon) -> bool:
+    """A single quoted word that is a judgement the speaker voiced, not a name or a scare-quoted label:
+    an Arabic accusative adjective with tanween ("حاسماً"), a lower-case adjective ("unacceptable", "inacceptables")."""
+    if lex.lang == "ar":
+        return TANWEEN_FATH in word and len(word.replace(TANWEEN_FATH, "")) > MIN_JUDGEMENT_LETTERS
+    suffixes = tuple(lex.lists.get("judgement_suffixes", ()))
+    return word.islower() and len(word) > MIN_JUDGEMENT_LETTERS and word.endswith(suffixes)
+
+
 def classify(text: str, quote: Quote, lex: Lexicon) -> str:
     """The status of a quotation by its words and context.
 
-    'quote' (five words or more), 'short' (a few words with a verb: needs a cue whose content holds
-    it), 'weak' (a few words, no verb: needs a cue that introduces it directly) or 'name' (one word,
-    a name or title after a naming noun, a capitalised title: never a quotation).
+    'quote' (five words or more), 'short' (a few words with a verb) and 'weak' (a few words with no
+    verb, or one word voicing a judgement) need a cue that holds, introduces, follows or precedes them
+    in their sentence; 'name' (any other single word, a name or title after a naming noun, a
+    capitalised title) is never a quotation.
     """
     body = text[quote.start : quote.end]
     ws = words(body)
     before = words(text[max(0, quote.outer[0] - 40) : quote.outer[0]])
-    if not ws or len(ws) == 1:
+    if not ws:
         return "name"
+    if len(ws) == 1:
+        return "weak" if judgement_word(ws[0], lex) else "name"
     last = key_of(before[-1], lex.lang) if before else ""
     if lex.has("title_words", last) and len(ws) <= MAX_NAME_WORDS:
         return "name"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -25,7 +25,9 @@ class Frame:
 
     `intro` says how the content is introduced: colon, mark (a quotation), that (a
     content clause), np (a verbal-noun object), after (the cue follows a quotation),
-    clause (a parsed complement clause) or according ("according to X").
+    clause (a parsed complement clause) or according ("according to X"). `parts` are the
+    coordinated clauses of the content ("that A and that B"); `apart` says they are reported
+    one by one even when no quotation takes one of them.
     """
 
     lang: str
@@ -43,6 +45,8 @@ class Frame:
     intro: str = ""
     content: tuple[int, int] | None = None
     reports: bool = True
+    parts: list[tuple[int, int]] = field(default_factory=list)
+    apart: bool = False
 
     @property
     def start(self) -> int:

