@@ -21,10 +21,15 @@ def lexicon() -> dict:
 
 
 @lru_cache(maxsize=1)
+def name_dictionary() -> dict[str, str]:
+    """arabnamer's English→Arabic personal-name dictionary (lower-case English keys)."""
+    return json.loads(resources.files("arabnamer").joinpath("data/dict_FINAL.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def name_tokens() -> frozenset[str]:
-    """Arabic-script spellings of personal names (arabnamer's English→Arabic dictionary)."""
-    data = json.loads(resources.files("arabnamer").joinpath("data/dict_FINAL.json").read_text(encoding="utf-8"))
-    return frozenset(norm_key(v) for v in data.values() if " " not in v)
+    """Arabic-script spellings of personal names, normalised."""
+    return frozenset(norm_key(v) for v in name_dictionary().values() if " " not in v)
 
 
 @lru_cache(maxsize=4)
