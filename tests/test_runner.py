@@ -179,9 +179,12 @@ def test_two_workers_and_small_batches_give_the_same_tables(params, few, baselin
 
 
 def test_the_ray_executor_gives_the_same_tables_as_the_local_one(params, sample_tables, tmp_path, monkeypatch):
-    pytest.importorskip("ray")
+    ray = pytest.importorskip("ray")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    out = run(with_runtime(params, cache=False, executor="ray", ray_address=None, ray_concurrency=2), SAMPLE, tmp_path / "out", None)
+    try:
+        out = run(with_runtime(params, cache=False, executor="ray", ray_address=None, ray_concurrency=2), SAMPLE, tmp_path / "out", None)
+    finally:
+        ray.shutdown()  # the local instance's processes do not outlive the test
     assert_same_tables(sample_tables, out)
 
 
