@@ -46,7 +46,8 @@ schema-doc: install
 
 # Benchmarks (never part of `make test`): reports/benchmarks.json; sizes of the synthetic corpus.
 BENCH_SIZES ?= 1000 10000
-bench: install
+bench: install model
+	$(PY) -m benchmarks.stages
 	$(PY) -m benchmarks.run --sizes $(BENCH_SIZES)
 
 clean:
