@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.cli import load_params
 from pipeline.constants import DEFAULT_PARAMS, ROOT
-from pipeline.extract import figures_rows
+from pipeline.extract import figures_rows, parses_for
 from pipeline.ingest import ingest
 from pipeline.language import language_rows
 from pipeline.ner.stage import entity_rows
@@ -51,9 +51,9 @@ def main() -> None:
         n = sum(len(s) for s in subset)
         report["ner"][code] = {"sentences": n, "sentences_per_s": rate(n, lambda subset=subset: [entity_rows(d, s, ner) for d, s in zip(docs, subset)])}
     entities = [pd.DataFrame(entity_rows(d, s, ner)) for d, s in zip(docs, sentences)]
-    parsers = params["extract"]["parsers"]
+    parse = parses_for(params["extract"])
     n_sent = sum(len(s) for s in sentences)
-    report["figures"] = {"sentences_per_s": rate(n_sent, lambda: [figures_rows(d, s, e, parsers) for d, s, e in zip(docs, sentences, entities)])}
+    report["figures"] = {"sentences_per_s": rate(n_sent, lambda: [figures_rows(d, s, e, parse) for d, s, e in zip(docs, sentences, entities)])}
     report["quotes"] = {"documents_per_s": rate(len(docs), lambda: [find_quotes(d.doc_id, d.text, s.to_dict("records"), e.to_dict("records")) for d, s, e in zip(docs, sentences, entities)])}
     (ROOT / "reports" / "stage_throughput.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(json.dumps(report, indent=1))

@@ -168,6 +168,25 @@ def _fingerprint(stage: str, params_json: str, module: str) -> str:
 STAGE_MODULES = {"detect_language": "pipeline.language", "ner": "pipeline.ner.stage", "extract": "pipeline.extract"}
 
 
+def run_key(params: dict, input_dir: Path) -> str:
+    """Everything a `run` over `input_dir` depends on: every entry of the folder (path, type, size,
+    modification time), the params (runtime, logging and paths aside), the package's source, the
+    models and data files the params name, the data the stages read, and the library versions."""
+    h = hashlib.sha256()
+    for path in sorted(input_dir.rglob("*")):
+        st = path.lstat()
+        h.update(f"{path.relative_to(input_dir).as_posix()}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    relevant = {k: v for k, v in params.items() if k not in ("runtime", "logging", "paths")}
+    h.update(json.dumps(relevant, sort_keys=True, default=str).encode())
+    h.update(json.dumps(models_and_data(relevant), sort_keys=True).encode())
+    for f in sorted(PACKAGE.rglob("*.py")):
+        h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    for rel in sorted({r for rels in DATA_FILES.values() for r in rels}):
+        _hash_path(h, ROOT / rel)
+    h.update(json.dumps({d: _version(d) for d in LIBRARIES}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
 def document_key(doc: dict) -> str:
     """A hash of a document's whole row (its text through `content_hash`, and its metadata)."""
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .cache import run_key
 from .constants import DEFAULT_PARAMS, ROOT
 from .lock import LockBusy, run_lock
 from .schema import schema_markdown
@@ -111,12 +112,35 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def run_locked(ctx: Context, stages: tuple[str, ...], wait_seconds: float) -> None:
-    """Run stages while holding the output folder's lock, after clearing what a killed run left."""
+RUN_KEY_FILE = ".run-key"
+
+
+def unchanged_since_last_run(ctx: Context, key: str) -> bool:
+    """The output folder holds every table of a finished run whose `run_key` was `key`."""
+    marker = ctx.out_dir / RUN_KEY_FILE
+    tables = [t for name in RUN_ORDER for t in REGISTRY[name].provides]
+    return (marker.is_file() and marker.read_text(encoding="utf-8").strip() == key
+            and all((ctx.out_dir / f"{t}.parquet").is_file() for t in tables))
+
+
+def run_locked(ctx: Context, stages: tuple[str, ...], wait_seconds: float, key: str | None = None) -> None:
+    """Run stages while holding the output folder's lock, after clearing what a killed run left.
+
+    With `key` (a `run`), the per-document stages are skipped when nothing they depend on changed
+    since the last finished run into this folder (`cache.run_key`).
+    """
     with run_lock(ctx.out_dir, wait_seconds):
         remove_stale_temp(ctx.out_dir)
+        marker = ctx.out_dir / RUN_KEY_FILE
+        if key is not None and unchanged_since_last_run(ctx, key):
+            log.info("nothing changed since the last run (inputs, params, code, models): its tables stand")
+            stages = tuple(s for s in stages if s not in RUN_ORDER)
+        else:
+            marker.unlink(missing_ok=True)
         for name in stages:
             run_stage(name, ctx)
+        if key is not None:
+            atomic_write_bytes(marker, lambda tmp: Path(tmp).write_text(key + "\n", encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             ctx = context_from_params(params, args.input.resolve(), args.out.resolve(), args.gold,
                                       args.cache.resolve() if args.cache else None)
-            run_locked(ctx, RUN_ORDER + (("evaluate",) if args.gold else ()), args.wait)
+            run_locked(ctx, RUN_ORDER + (("evaluate",) if args.gold else ()), args.wait, run_key(params, ctx.input_dir))
         else:
             run_locked(context_from_params(params), (args.command,), args.wait)
         return 0

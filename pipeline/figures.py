@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -777,18 +778,25 @@ def _row(num: Number, s: Sentence, reading: Reading, qualifier: str) -> dict:
     }
 
 
-def find_figures(text: str, lang: str, entities: list[dict], doc=None) -> list[dict]:
-    """Troop counts and casualty figures in one sentence (offsets relative to the sentence)."""
+def find_figures(text: str, lang: str, entities: list[dict], parse: Callable[[str], object] | None = None) -> list[dict]:
+    """Troop counts and casualty figures in one sentence (offsets relative to the sentence).
+
+    `parse` (text -> spaCy Doc) gives the dependency parse the English and French rules read; it is
+    called only for a sentence with numbers in it. Without it, the windowed rules apply.
+    """
     lex = lexicon(lexicon_lang(text, lang))
     tokens = tokenize(text, lex.lang)
-    s = Sentence(text, lex, tokens, find_numbers(text, lex.lang, tokens), entities, doc)
+    numbers = find_numbers(text, lex.lang, tokens)
+    if not numbers:
+        return []
+    s = Sentence(text, lex, tokens, numbers, entities, parse(text) if parse is not None else None)
     rows: list[dict] = []
     inferred: list[bool] = []  # per row: its category came from its noun alone
     for num in s.numbers:
         if _is_excluded(num, s):
             continue
         before, q_start = _qualifier_before(num, s)
-        reading = _parsed(num, s, q_start) if doc is not None else _windowed(num, s, q_start)
+        reading = _parsed(num, s, q_start) if s.doc is not None else _windowed(num, s, q_start)
         starts_at = num.start if q_start == num.first else s.tokens[q_start].start
         if reading is None and rows and _elliptic(s, rows[-1], num, starts_at):
             reading = Reading(SAME, num.end)

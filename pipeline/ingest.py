@@ -7,13 +7,20 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
-from collections.abc import Iterator
+import tempfile
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import trafilatura
 
 from .boilerplate import remove_boilerplate
@@ -26,10 +33,10 @@ from .constants import (
     STATUS_UNSUPPORTED,
 )
 from .decode import Undecodable, clean_text, decode_bytes
-from .dedup import near_duplicates
+from .dedup import NearDuplicates
 from .progress import progress
 from .stages import Context, guarded, stage
-from .tables import frame
+from .tables import TMP_SUFFIX, TableWriter, frame
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,15 @@ TEXT_FIELDS = ("text", "content", "body")
 MAX_ID_CHARS = 120
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 RAW_MARGIN = 2  # raw text kept before cleaning, in multiples of max_chars
+BATCH_DOCS = 256  # documents per batch written to the tables
+SPOOL_GROUP_DOCS = 64  # documents per row group of the spool (the unit read back)
+SPOOL_CACHE_GROUPS = 8  # spool row groups kept in memory while reading back
+SPOOL_PREFIX = ".documents.parquet.spool-"  # a `.documents.parquet.*.tmp` name: `remove_stale_temp` clears a killed run's spool
+_SPOOLED = ("format", "title", "url", "published", "encoding", "text", "truncated")
+SPOOL_SCHEMA = pa.schema(
+    [pa.field(name, pa.bool_() if name == "truncated" else pa.string()) for name in _SPOOLED]
+    + [pa.field("dropped_line", pa.list_(pa.string())), pa.field("dropped_rule", pa.list_(pa.string()))]
+)
 
 
 @dataclass
@@ -221,7 +237,7 @@ def _finish(doc: Doc, boilerplate_path: str, max_chars: int) -> None:
         doc.status, doc.reason = STATUS_EMPTY, "no text after cleaning"
 
 
-def _assign_ids(docs: list[Doc]) -> None:
+def _assign_ids(docs: Sequence[Doc | Entry]) -> None:
     """Unique doc_ids: the first keeps its id, a later collision becomes an error row."""
     seen: dict[str, str] = {}
     for doc in docs:
@@ -237,16 +253,110 @@ def _assign_ids(docs: list[Doc]) -> None:
         seen.setdefault(doc.doc_id, doc.source_path)
 
 
-def ingest(input_dir: Path, params: dict, doc_seconds: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the input folder into the `documents` and `dropped` tables.
+@dataclass(slots=True)
+class Entry:
+    """What the first pass keeps of a document: enough to order, name and count it, never its text."""
 
-    Reading a file, and cleaning each of its documents, runs within `doc_seconds` (0: no limit);
-    a file or document over the budget, or failing, becomes an error row and the run goes on.
+    doc_id: str
+    source_path: str
+    status: str
+    reason: str | None
+
+
+class _Spool:
+    """The documents' text and other bulky fields in a temporary Parquet file beside the tables.
+
+    First pass: `add(doc)` appends one row, in reading order, and keeps only an `Entry` in memory.
+    Second pass (after `finish()`): `rows(positions)` reads rows back by position, in any order,
+    holding a few row groups of SPOOL_GROUP_DOCS documents at a time. `remove()` deletes the file.
+    Its name matches `remove_stale_temp`'s patterns, so a killed run's spool is cleared at the next run.
     """
-    if not input_dir.is_dir():
-        raise FileNotFoundError(f"input folder {input_dir} does not exist")
-    files, docs = list_inputs(input_dir, params["include"], params["exclude"])
-    log.info("ingest: %d files under %s (%d entries not readable)", len(files), input_dir, len(docs))
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=TMP_SUFFIX, dir=folder)
+        os.close(fd)
+        self.path = Path(name)
+        self.entries: list[Entry] = []
+        self.n_dropped = 0
+        self._pending: list[Doc] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._reader: pq.ParquetFile | None = None
+        self._starts = np.zeros(1, dtype=np.int64)
+        self._groups: OrderedDict[int, pa.Table] = OrderedDict()
+        try:
+            self._writer = pq.ParquetWriter(self.path, SPOOL_SCHEMA)
+        except BaseException:
+            self.path.unlink(missing_ok=True)
+            raise
+
+    def add(self, doc: Doc) -> None:
+        self.entries.append(Entry(doc.doc_id, doc.source_path, doc.status, doc.reason))
+        self.n_dropped += len(doc.dropped)
+        self._pending.append(doc)
+        if len(self._pending) >= SPOOL_GROUP_DOCS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        docs, self._pending = self._pending, []
+        columns: dict[str, list] = {name: [getattr(d, name) for d in docs] for name in _SPOOLED}
+        columns["dropped_line"] = [[line for line, _ in d.dropped] for d in docs]
+        columns["dropped_rule"] = [[rule for _, rule in d.dropped] for d in docs]
+        self._writer.write_table(pa.Table.from_pydict(columns, schema=SPOOL_SCHEMA))
+
+    def finish(self) -> None:
+        """End of the first pass: close the file and open it for reading."""
+        self._flush()
+        self._writer.close()
+        self._writer = None
+        self._reader = pq.ParquetFile(self.path)
+        meta = self._reader.metadata
+        self._starts = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
+
+    def _group(self, g: int) -> pa.Table:
+        table = self._groups.get(g)
+        if table is None:
+            table = self._groups[g] = self._reader.read_row_group(g)
+            if len(self._groups) > SPOOL_CACHE_GROUPS:
+                self._groups.popitem(last=False)
+        else:
+            self._groups.move_to_end(g)
+        return table
+
+    def rows(self, positions: Sequence[int]) -> list[dict]:
+        """The spooled rows at these positions (of the first pass), in the order given."""
+        if not positions:
+            return []
+        pos = np.asarray(positions, dtype=np.int64)
+        groups = np.searchsorted(self._starts, pos, side="right") - 1
+        parts, where = [], []
+        for g in dict.fromkeys(groups.tolist()):  # each row group once, in order of first use
+            mine = np.flatnonzero(groups == g)
+            parts.append(self._group(g).take(pa.array(pos[mine] - self._starts[g])))
+            where.append(mine)
+        table = pa.concat_tables(parts)
+        return table.take(pa.array(np.argsort(np.concatenate(where), kind="stable"))).to_pylist()
+
+    def remove(self) -> None:
+        try:
+            if self._writer is not None:
+                self._writer.close()
+            if self._reader is not None:
+                self._reader.close()
+        finally:
+            self._writer = self._reader = None
+            self._groups.clear()
+            self.path.unlink(missing_ok=True)
+
+
+def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool) -> None:
+    """First pass: read, clean and spool every document, file by file (each file's records in source_path order)."""
+    files, problems = list_inputs(input_dir, params["include"], params["exclude"])
+    log.info("ingest: %d files under %s (%d entries not readable)", len(files), input_dir, len(problems))
+    for doc in problems:
+        spool.add(doc)
     max_bytes, max_chars = int(params["max_file_bytes"]), int(params["max_chars"])
     for path in progress(files, desc="ingest", unit="file"):
         rel = path.relative_to(input_dir).as_posix()
@@ -254,37 +364,103 @@ def ingest(input_dir: Path, params: dict, doc_seconds: float = 0.0) -> tuple[pd.
         fmt = FORMATS.get(path.suffix.lower(), "unknown")
         if kind is not None:  # one bad file never stops the run
             log.warning("ingest: %s failed: %s", rel, reason)
-            docs.append(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_ERROR, reason=reason))
+            spool.add(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_ERROR, reason=reason))
             continue
         if not read:
-            docs.append(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_EMPTY, reason="no records in the file"))
+            spool.add(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_EMPTY, reason="no records in the file"))
         for doc in read:
             _, kind, reason = guarded(doc_seconds, lambda doc=doc: _finish(doc, params["boilerplate"], max_chars), fatal=())
             if kind is not None:
                 log.warning("ingest: %s failed: %s", doc.source_path, reason)
                 doc.text, doc.dropped, doc.status, doc.reason = "", [], STATUS_ERROR, reason
-            docs.append(doc)
-    docs.sort(key=lambda d: d.source_path)
-    _assign_ids(docs)
-    hashes = [hashlib.sha256(d.text.encode("utf-8")).hexdigest() for d in docs]
-    dup_of = near_duplicates([(d.doc_id, d.text if d.status == STATUS_OK else "") for d in docs], float(params["near_duplicate_threshold"]))
-    rows = [
-        {
-            "doc_id": d.doc_id, "source_path": d.source_path, "format": d.format, "title": d.title, "url": d.url,
-            "published": d.published, "encoding": d.encoding, "text": d.text, "n_chars": len(d.text),
-            "content_hash": h, "duplicate_of": dup_of.get(d.doc_id), "truncated": d.truncated,
-            "status": d.status, "reason": d.reason,
-        }
-        for d, h in zip(docs, hashes)
-    ]
-    dropped = [{"doc_id": d.doc_id, "line": line, "rule": rule} for d in docs for line, rule in d.dropped]
-    counts = pd.Series([d.status for d in docs]).value_counts().to_dict() if docs else {}
-    log.info("ingest: %d documents %s; %d boilerplate lines dropped", len(docs), counts, len(dropped))
+        # "f#10" sorts before "f#2": ordering a file's records here keeps the spool in (nearly) final order
+        for doc in sorted(read, key=lambda d: d.source_path):
+            spool.add(doc)
+        del read
+
+
+def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float, batch_docs: int
+                    ) -> Iterator[tuple[list[dict], list[dict]]]:
+    spool = _Spool(spool_dir)
+    try:
+        _read_all(input_dir, params, doc_seconds, spool)
+        spool.finish()
+        entries = spool.entries
+        # final order: all documents by source_path, ties in reading order (a stable sort, as before streaming)
+        order = sorted(range(len(entries)), key=lambda i: entries[i].source_path)
+        _assign_ids([entries[i] for i in order])
+        finder = NearDuplicates(float(params["near_duplicate_threshold"]))
+        for first in range(0, len(order), batch_docs):
+            positions = order[first : first + batch_docs]
+            rows, dropped = [], []
+            for entry, spooled in zip((entries[i] for i in positions), spool.rows(positions)):
+                text = spooled["text"]
+                rows.append({
+                    "doc_id": entry.doc_id, "source_path": entry.source_path, "format": spooled["format"],
+                    "title": spooled["title"], "url": spooled["url"], "published": spooled["published"],
+                    "encoding": spooled["encoding"], "text": text, "n_chars": len(text),
+                    "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    "duplicate_of": finder.add(entry.doc_id, text if entry.status == STATUS_OK else ""),
+                    "truncated": spooled["truncated"], "status": entry.status, "reason": entry.reason,
+                })
+                dropped.extend({"doc_id": entry.doc_id, "line": line, "rule": rule}
+                               for line, rule in zip(spooled["dropped_line"], spooled["dropped_rule"]))
+            yield rows, dropped
+        counts = pd.Series([entries[i].status for i in order]).value_counts().to_dict() if entries else {}
+        log.info("ingest: %d documents %s; %d boilerplate lines dropped", len(entries), counts, spool.n_dropped)
+    finally:
+        spool.remove()
+
+
+def ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float = 0.0,
+                   batch_docs: int = BATCH_DOCS) -> Iterator[tuple[list[dict], list[dict]]]:
+    """The `documents` and `dropped` rows of the input folder, `batch_docs` documents at a time, in table order.
+
+    Two passes: the first reads every file (each within `doc_seconds`, 0: no limit; a file or document
+    over the budget, or failing, becomes an error row and the run goes on), and spools the texts to a
+    temporary file in `spool_dir`, keeping a few fields per document in memory; the second assigns
+    unique doc_ids and near-duplicates in the final order and streams the rows back. Memory holds
+    one file's documents or one batch of texts, never the corpus. The spool is deleted at the end,
+    on error, or when the iterator is closed.
+    """
+    if not input_dir.is_dir():
+        raise FileNotFoundError(f"input folder {input_dir} does not exist")
+    return _ingest_batches(input_dir, params, spool_dir, doc_seconds, batch_docs)
+
+
+def write_ingest(input_dir: Path, params: dict, out_dir: Path, doc_seconds: float = 0.0) -> tuple[int, int]:
+    """Stream the input folder into the `documents` and `dropped` tables of `out_dir`; (rows, dropped rows).
+
+    Both tables replace the old ones only when complete: on an error, neither is changed.
+    """
+    batches = ingest_batches(input_dir, params, out_dir, doc_seconds)
+    with closing(batches), TableWriter(out_dir, "documents") as documents, TableWriter(out_dir, "dropped") as dropped:
+        for doc_rows, dropped_rows in batches:
+            documents.write(doc_rows)
+            dropped.write(dropped_rows)
+    return documents.rows, dropped.rows
+
+
+def ingest(input_dir: Path, params: dict, doc_seconds: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the input folder into the `documents` and `dropped` tables, as whole frames.
+
+    For tests and benchmarks: the frames hold every text. The stage streams with `write_ingest`.
+    """
+    rows: list[dict] = []
+    dropped: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
+        for doc_rows, dropped_rows in ingest_batches(input_dir, params, Path(tmp), doc_seconds):
+            rows += doc_rows
+            dropped += dropped_rows
     return frame("documents", rows), frame("dropped", dropped)
 
 
 @stage("ingest", requires=(), provides=("documents", "dropped"))
 def ingest_stage(ctx: Context) -> dict[str, pd.DataFrame]:
-    """Read every input file and record into `documents` (and the boilerplate it dropped)."""
-    documents, dropped = ingest(ctx.input_dir, ctx.section("ingest"), ctx.doc_seconds)
-    return {"documents": documents, "dropped": dropped}
+    """Read every input file and record into `documents` (and the boilerplate it dropped).
+
+    Streams: writes both tables itself (listed in `ctx.written`) and returns no frame.
+    """
+    write_ingest(ctx.input_dir, ctx.section("ingest"), ctx.out_dir, ctx.doc_seconds)
+    ctx.written.update(("documents", "dropped"))
+    return {}

@@ -6,11 +6,11 @@ import logging
 from functools import partial
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .langid import detect_paragraphs, embedded_runs, paragraphs
 from .sentences import sentence_id, split_sentences
 from .stages import Context, per_document, stage
-from .tables import frame
 from .textnorm import script_of
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ def language_doc(doc, inputs: dict, params: dict) -> tuple[list[dict], list[dict
 def detect_language_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Split documents into paragraphs with languages, and paragraphs into sentences."""
     params = ctx.section("detect_language")
-    segments, sentences = per_document(ctx, "detect_language", (), partial(language_doc, params=params)) or ([], [])
-    langs = pd.Series([s["lang"] for s in segments]).value_counts().to_dict() if segments else {}
-    log.info("detect_language: %d paragraphs %s, %d sentences", len(segments), langs, len(sentences))
-    return {"segments": frame("segments", segments), "sentences": frame("sentences", sentences)}
+    written = per_document(ctx, "detect_language", (), partial(language_doc, params=params), ("segments", "sentences"))
+    langs = pq.read_table(ctx.out_dir / "segments.parquet", columns=["lang"])["lang"].value_counts().to_pylist()
+    log.info("detect_language: %d paragraphs %s, %d sentences", written["segments"],
+             {v["values"]: v["counts"] for v in langs}, written["sentences"])
+    return {}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .constants import ROOT
 
@@ -34,9 +35,18 @@ def _hint(name: str) -> str:
     return f"spaCy model package '{name}' is not installed; install it with `make install` (pip install {name.replace('_', '-')})"
 
 
+def pipeline_names(path: str) -> list[str]:
+    """The component names of a model (package or folder), read from its config without loading it."""
+    base = Path(path) if Path(path).is_dir() else spacy.util.get_package_path(path)
+    config = base / "config.cfg"
+    if not config.is_file():  # an installed package keeps its model in a versioned sub-folder
+        config = next(base.glob("*/config.cfg"))
+    return list(spacy.util.load_config(config)["nlp"]["pipeline"])
+
+
 @lru_cache(maxsize=8)
 def load_spacy(name: str, purpose: str = "full") -> Language:
-    """Load a spaCy pipeline once per process.
+    """Load a spaCy pipeline once per process (each model is read from disk once per purpose).
 
     purpose 'senter' keeps only what sentence segmentation needs (the senter, or the
     parser when the model has no senter); 'ner' keeps tok2vec and ner; 'full' keeps
@@ -44,22 +54,46 @@ def load_spacy(name: str, purpose: str = "full") -> Language:
     """
     path = resolve(name)
     try:
-        if purpose == "senter":
-            probe = spacy.load(path)
-            keep = "senter" if "senter" in probe.component_names else "parser"
-            drop = [p for p in probe.component_names if p not in (keep, "tok2vec")]
-            nlp = spacy.load(path, exclude=drop)
-            if keep in nlp.disabled:
-                nlp.enable_pipe(keep)
-        elif purpose == "ner":
-            probe = spacy.load(path)
-            nlp = spacy.load(path, exclude=[p for p in probe.component_names if p not in ("tok2vec", "ner")])
-        else:
+        if purpose == "full":
             nlp = spacy.load(path)
-    except OSError as exc:
+        else:
+            names = pipeline_names(path)
+            keep = {"ner": ("tok2vec", "ner"), "senter": ("tok2vec", "senter" if "senter" in names else "parser")}[purpose]
+            nlp = spacy.load(path, exclude=[p for p in names if p not in keep])
+            for p in keep:
+                if p in nlp.disabled:
+                    nlp.enable_pipe(p)
+    except (OSError, ImportError, StopIteration) as exc:
         raise ModelNotFound(_hint(name)) from exc
     log.info("loaded spaCy model %s (%s) for %s", nlp.meta.get("name"), nlp.meta.get("version"), purpose)
     return nlp
+
+
+class Parses:
+    """spaCy parses by language: `prefetch` parses many texts in one `nlp.pipe`; calling it returns a
+    text's parse, from the prefetched ones or parsed there and then.
+
+    `models` maps a language to its parser (package or folder); `batch_size` is `nlp.pipe`'s.
+    """
+
+    def __init__(self, models: dict[str, str], batch_size: int = 64):
+        self.models, self.batch_size = dict(models), batch_size
+        self._done: dict[tuple[str, str], Doc] = {}
+
+    def prefetch(self, requests: list[tuple[str, str]]) -> None:
+        """Parse (lang, text) pairs, each language's texts in one `nlp.pipe`."""
+        by_lang: dict[str, list[str]] = {}
+        for lang, text in requests:
+            if (lang, text) not in self._done:
+                by_lang.setdefault(lang, []).append(text)
+        for lang, texts in by_lang.items():
+            texts = list(dict.fromkeys(texts))
+            for text, doc in zip(texts, load_spacy(self.models[lang]).pipe(texts, batch_size=self.batch_size)):
+                self._done[(lang, text)] = doc
+
+    def __call__(self, lang: str, text: str) -> Doc:
+        doc = self._done.get((lang, text))
+        return doc if doc is not None else load_spacy(self.models[lang])(text)
 
 
 def chunks(text: str, limit: int = SPACY_MAX_CHARS) -> list[tuple[int, str]]:

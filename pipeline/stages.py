@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -24,7 +24,7 @@ from .constants import ROOT, STATUS_OK
 from .executors import map_batches, runtime_options
 from .models import ModelNotFound
 from .schema import PROBLEM_ERROR, PROBLEM_TIMEOUT, TABLES
-from .tables import MissingInput, frame, read_table, write_table
+from .tables import MissingInput, TableWriter, frame, read_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class Context:
     gold_dir: Path | None = None
     problems: list[dict] = field(default_factory=list)
     cache_dir: Path | None = None  # per-document results kept across runs (None: no cache)
+    written: set[str] = field(default_factory=set)  # tables the running stage wrote itself, a batch at a time
 
     @property
     def doc_seconds(self) -> float:
@@ -136,18 +137,27 @@ def guarded(seconds: float, fn: Callable[[], T], fatal: tuple[type[Exception], .
     return result, None, None
 
 
-def run_batch(fn: Callable[..., tuple[list[dict], ...]], seconds: float, docs: pd.DataFrame,
+def run_batch(fn: Callable[..., tuple[list[dict], ...]], prepare: Callable | None, seconds: float, docs: pd.DataFrame,
               inputs: dict[str, pd.DataFrame]) -> list[tuple[object, str | None, str | None]]:
-    """`guarded(fn(doc, {table: rows of this doc}))` for each document of a batch, in order.
+    """`guarded(fn(doc, {table: rows of this doc}[, batch]))` for each document of a batch, in order.
 
-    Runs wherever the executor puts it (this process, a worker process, a Ray actor).
+    With `prepare`, `batch = prepare(docs, inputs)` runs first over the whole batch (models see the
+    batch's texts in one `nlp.pipe`); `fn` takes what it needs from it. If `prepare` fails or runs
+    over the batch's budget, each document runs on its own (`batch` None), so one bad document
+    still costs only its own rows. Runs wherever the executor puts it (this process, a worker, a Ray actor).
     """
     grouped = {name: dict(tuple(df.groupby("doc_id", sort=False))) for name, df in inputs.items()}
     empty = {name: df.iloc[0:0] for name, df in inputs.items()}
+    extra: tuple = ()
+    if prepare is not None:
+        batch, kind, reason = guarded(seconds * len(docs), lambda: prepare(docs, inputs))
+        if kind is not None:
+            log.warning("a batch of %d documents failed together (%s); running them one by one", len(docs), reason)
+        extra = (batch,)
     out = []
     for doc in docs.itertuples(index=False):
         doc_inputs = {name: grouped[name].get(doc.doc_id, empty[name]) for name in inputs}
-        out.append(guarded(seconds, lambda doc=doc, doc_inputs=doc_inputs: fn(doc, doc_inputs)))
+        out.append(guarded(seconds, lambda doc=doc, doc_inputs=doc_inputs: fn(doc, doc_inputs, *extra)))
     return out
 
 
@@ -193,17 +203,23 @@ class TableCursor:
         return rows.to_pandas()
 
 
-def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]]) -> list[list[dict]]:
-    """Run `fn(doc_row, {table: rows of this doc})` over ok documents, collecting rows per output.
+def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]],
+                 provides: tuple[str, ...], prepare: Callable | None = None) -> dict[str, int]:
+    """Run `fn(doc_row, {table: rows of this doc})` over ok documents, writing its rows to `provides`.
 
-    Documents are read in batches of `runtime.batch_docs` with their rows of the `requires` tables
-    (streamed), and run by the executor of `runtime` (this process; `workers` processes; Ray), in
-    order. For the cached stages (`pipeline.cache.STAGE_MODULES`), a document whose key and stage
-    fingerprint are in the cache is reused, not recomputed; `fn` must then be picklable (a module-level
-    function or a functools.partial of one) when it runs on workers or Ray.
+    `fn` returns one list of rows per table of `provides`. Documents are read in batches of
+    `runtime.batch_docs` with their rows of the `requires` tables (streamed), run by the executor
+    of `runtime` (this process; `workers` processes; Ray), in order, and their rows appended to the
+    output tables a batch at a time: memory holds a window of batches, never a whole table.
+    `prepare(docs, inputs)`, when given, runs once per batch and its result is passed to `fn` as a
+    third argument (see `run_batch`). For the cached stages (`pipeline.cache.STAGE_MODULES`), a
+    document whose key and stage fingerprint are in the cache is reused, not recomputed; `fn` and
+    `prepare` must then be picklable (module-level functions or functools.partials of them) when
+    they run on workers or Ray.
 
     A document that fails, or runs over `runtime.doc_seconds`, contributes no rows to this stage:
-    it is logged and recorded in `ctx.problems` (written to the `problems` table).
+    it is logged and recorded in `ctx.problems` (written to the `problems` table). Returns the
+    number of rows written per table.
     """
     options = runtime_options(ctx.params)
     store, fp = None, ""
@@ -215,10 +231,10 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
         raise MissingInput(f"table 'documents' not found at {doc_path}: run the stage that provides it first")
     status = pq.read_table(doc_path, columns=["doc_id", "status"])
     order = status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].combine_chunks()
+    del status
     batch_docs = options["batch_docs"]
     cursors = {name: TableCursor(ctx.out_dir, name, order, 4 * batch_docs) for name in requires}
     window = max(1, 2 * options["workers"] if options["executor"] == "local" else 64)
-    outputs: list[list[dict]] | None = None
     counts = {"reused": 0, "computed": 0}
     bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
 
@@ -233,8 +249,7 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
             seen += docs.num_rows
             yield docs.to_pandas(), {name: c.take(first, last) for name, c in cursors.items()}
 
-    def run_window(window_batches: list[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]) -> None:
-        nonlocal outputs
+    def run_window(window_batches: list[tuple[pd.DataFrame, dict[str, pd.DataFrame]]], writers: list[TableWriter]) -> None:
         plans, tasks = [], []
         for docs, inputs in window_batches:
             keys = [cache.document_key(d) for d in docs.to_dict("records")] if store else [""] * len(docs)
@@ -244,10 +259,11 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
             if any(todo):
                 missing = docs[todo]
                 ids = set(missing["doc_id"])
-                tasks.append((fn, ctx.doc_seconds, missing.reset_index(drop=True),
+                tasks.append((fn, prepare, ctx.doc_seconds, missing.reset_index(drop=True),
                               {n: df[df["doc_id"].isin(ids)].reset_index(drop=True) for n, df in inputs.items()}))
         computed = iter([r for batch in map_batches(run_batch, tasks, options) for r in batch])
         fresh = []
+        rows: list[list[dict]] = [[] for _ in writers]
         for docs, keys, hits in plans:
             for doc_id, key in zip(docs["doc_id"], keys):
                 if (doc_id, key) in hits:
@@ -263,29 +279,32 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
                     log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
                     ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
                     continue
-                if outputs is None:
-                    outputs = [[] for _ in result]
-                for acc, rows in zip(outputs, result):
-                    acc.extend(rows)
+                for acc, part in zip(rows, result):
+                    acc.extend(part)
+        for writer, part in zip(writers, rows):
+            writer.write(part)
         if store:
             store.put(desc, fp, fresh)
 
     try:
-        pending: list = []
-        for item in batches():
-            pending.append(item)
-            if len(pending) >= window:
-                run_window(pending)
-                pending = []
-        if pending:
-            run_window(pending)
+        with ExitStack() as stack:
+            writers = [stack.enter_context(TableWriter(ctx.out_dir, name)) for name in provides]
+            pending: list = []
+            for item in batches():
+                pending.append(item)
+                if len(pending) >= window:
+                    run_window(pending, writers)
+                    pending = []
+            if pending:
+                run_window(pending, writers)
     finally:
         bar.close()
         if store:
             store.close()
+    ctx.written.update(provides)
     if store:
         log.info("%s: %d documents reused from the cache, %d computed", desc, counts["reused"], counts["computed"])
-    return outputs or []
+    return {w.name: w.rows for w in writers}
 
 
 def record_problems(ctx: Context, stage_name: str) -> None:
@@ -299,19 +318,24 @@ def record_problems(ctx: Context, stage_name: str) -> None:
 
 
 def run_stage(name: str, ctx: Context) -> dict[str, pd.DataFrame]:
-    """Run one stage: check its inputs, run it, validate and write what it provides."""
+    """Run one stage: check its inputs, run it, validate and write the tables it returns.
+
+    A stage that streams its tables writes them itself (`per_document`, `TableWriter`) and lists
+    them in `ctx.written`; it returns only the small tables it built in memory.
+    """
     st = REGISTRY[name]
     for table in st.requires:
         if not (ctx.out_dir / f"{table}.parquet").exists():
             raise MissingInput(f"stage '{name}' requires table '{table}', not found in {ctx.out_dir}; run the stage that provides it first")
     t0 = time.perf_counter()
     log.info("stage %s: start", name)
-    ctx.problems = []
+    ctx.problems, ctx.written = [], set()
     tables = st.run(ctx)
     for table in st.provides:
-        if table not in tables:
+        if table in tables:
+            write_table(ctx.out_dir, table, tables[table])
+        elif table not in ctx.written:
             raise RuntimeError(f"stage '{name}' did not produce its table '{table}'")
-        write_table(ctx.out_dir, table, tables[table])
     if st.provides:
         record_problems(ctx, name)
     if ctx.problems:

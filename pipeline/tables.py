@@ -29,22 +29,13 @@ def atomic_write_bytes(path: Path, write: Callable[[str], object]) -> None:
     Readers see the old file or the new one, never a part: a run killed mid-write leaves at most
     a stale temporary file, which `remove_stale_temp` clears at the next run.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    os.close(fd)
+    tmp = _temp_sibling(path)
     try:
         write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _commit(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the rename itself survives a power cut
-    finally:
-        os.close(dir_fd)
 
 
 def remove_stale_temp(out_dir: Path) -> list[Path]:
@@ -73,15 +64,82 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _temp_sibling(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    return tmp
+
+
+def _commit(tmp: str, path: Path) -> None:
+    """fsync a finished temporary file and rename it over `path` (and make the rename durable)."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class TableWriter:
+    """Write one table a batch at a time: Parquet row groups and CSV chunks, validated per batch.
+
+    Both files grow as temporary siblings and replace the old ones only at `close()`, so readers
+    see the previous table or the whole new one; memory holds one batch, never the table.
+    Use as a context manager: an exception discards what was written.
+    """
+
+    def __init__(self, out_dir: Path, name: str):
+        self.name, self.rows = name, 0
+        self.path, self.csv_path = out_dir / f"{name}.parquet", out_dir / "csv" / f"{name}.csv"
+        self._tmp, self._csv_tmp = _temp_sibling(self.path), _temp_sibling(self.csv_path)
+        self._parquet = pq.ParquetWriter(self._tmp, TABLES[name].arrow_schema)
+        self._tmp_csv_file = open(self._csv_tmp, "w", encoding="utf-8", newline="")
+        self._tmp_csv_file.write(",".join(TABLES[name].names) + "\n")
+
+    def write(self, df: pd.DataFrame | list[dict]) -> None:
+        """Validate and append one batch (a frame, or row dicts in any column order)."""
+        if isinstance(df, list):
+            df = frame(self.name, df)
+        if df.empty:
+            return
+        arrow = to_arrow(self.name, df)
+        self._parquet.write_table(arrow)
+        # integer_object_nulls: an int column with gaps stays "3", not "3.0", in every chunk
+        csv_frame(arrow.to_pandas(integer_object_nulls=True)).to_csv(self._tmp_csv_file, header=False, index=False)
+        self.rows += arrow.num_rows
+
+    def close(self) -> Path:
+        self._parquet.close()
+        self._tmp_csv_file.close()
+        _commit(self._tmp, self.path)
+        _commit(self._csv_tmp, self.csv_path)
+        log.info("wrote %s (%d rows)", self.path, self.rows)
+        return self.path
+
+    def abort(self) -> None:
+        self._parquet.close()
+        self._tmp_csv_file.close()
+        for tmp in (self._tmp, self._csv_tmp):
+            Path(tmp).unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
 def write_table(out_dir: Path, name: str, df: pd.DataFrame) -> Path:
     """Validate and write one table as Parquet and CSV (both atomically)."""
-    arrow = to_arrow(name, df)
-    path = out_dir / f"{name}.parquet"
-    atomic_write_bytes(path, lambda tmp: pq.write_table(arrow, tmp))
-    frame = arrow.to_pandas()
-    atomic_write_bytes(out_dir / "csv" / f"{name}.csv", lambda tmp: csv_frame(frame).to_csv(tmp, index=False))
-    log.info("wrote %s (%d rows)", path, arrow.num_rows)
-    return path
+    with TableWriter(out_dir, name) as writer:
+        writer.write(df)
+    return writer.path
 
 
 def read_table(out_dir: Path, name: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Arabic harakat, Quranic marks, superscript alef, and tatweel: dropped for matching.
 _DROP = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
@@ -41,6 +42,7 @@ ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFD
 LATIN_SCRIPT = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
+@lru_cache(maxsize=8192)
 def _norm_char(ch: str) -> str:
     if _DROP.match(ch):
         return ""
@@ -88,9 +90,10 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, "".join(out), tuple(starts), tuple(ends))
 
 
+@lru_cache(maxsize=65536)
 def norm_key(text: str) -> str:
-    """The normalised matching key alone, with runs of whitespace folded."""
-    return " ".join(normalize(text).text.split())
+    """The normalised matching key alone, with runs of whitespace folded (`normalize(text).text`, without the offsets)."""
+    return " ".join("".join(map(_norm_char, text)).split())
 
 
 def script_of(text: str) -> str:

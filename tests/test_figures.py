@@ -111,7 +111,7 @@ EN = [
 
 @pytest.mark.parametrize(("text", "expected"), EN)
 def test_english(text, expected, en_nlp):
-    rows = find_figures(text, "en", [], en_nlp(text))
+    rows = find_figures(text, "en", [], en_nlp)
     assert _triples(rows) == expected
 
 
@@ -156,7 +156,7 @@ FR = [
 
 @pytest.mark.parametrize(("text", "expected"), FR)
 def test_french(text, expected, fr_nlp):
-    rows = find_figures(text, "fr", [], fr_nlp(text))
+    rows = find_figures(text, "fr", [], fr_nlp)
     assert _triples(rows) == expected
 
 
@@ -290,7 +290,7 @@ def _entity(text: str, surface: str, label: str, entity_id: str, canonical: str)
 
 def test_row_shape_and_span(en_nlp):
     text = "About 900 American soldiers remain in Syria."
-    (row,) = find_figures(text, "en", [], en_nlp(text))
+    (row,) = find_figures(text, "en", [], en_nlp)
     assert set(row) == KEYS
     assert row["text"] == text[row["start"]:row["end"]] == "900 American soldiers"
     assert (row["low"], row["high"]) == (900, 900)
@@ -310,7 +310,7 @@ def test_arabic_span_takes_the_adjectives():
 def test_location_from_entity_after_preposition(en_nlp):
     text = "About 900 American soldiers remain in Syria."
     ents = [_entity(text, "Syria", "LOC", "loc/syria", "Syria")]
-    (row,) = find_figures(text, "en", ents, en_nlp(text))
+    (row,) = find_figures(text, "en", ents, en_nlp)
     assert (row["location"], row["location_entity_id"]) == ("Syria", "loc/syria")
 
 
@@ -324,14 +324,14 @@ def test_arabic_location_with_attached_preposition():
 def test_no_location_without_preposition(en_nlp):
     text = "Syria hosts about 900 American soldiers."
     ents = [_entity(text, "Syria", "LOC", "loc/syria", "Syria")]
-    (row,) = find_figures(text, "en", ents, en_nlp(text))
+    (row,) = find_figures(text, "en", ents, en_nlp)
     assert row["location"] is None
 
 
 def test_no_location_from_a_modifier(en_nlp):
     text = "At least eight fighters were killed in the U.S. strikes near Deir ez-Zor."
     ents = [_entity(text, "U.S.", "LOC", "loc/us", "United States"), _entity(text, "Deir ez-Zor", "LOC", "loc/dez", "Deir ez-Zor")]
-    (row,) = find_figures(text, "en", ents, en_nlp(text))
+    (row,) = find_figures(text, "en", ents, en_nlp)
     assert row["location"] == "Deir ez-Zor"
 
 
@@ -344,7 +344,7 @@ def test_no_location_after_a_non_place_preposition():
 def test_actor_from_entity_modifier(en_nlp):
     text = "Roughly 2,500 U.S. troops are stationed in Iraq."
     ents = [_entity(text, "U.S.", "LOC", "loc/us", "United States"), _entity(text, "Iraq", "LOC", "loc/iraq", "Iraq")]
-    (row,) = find_figures(text, "en", ents, en_nlp(text))
+    (row,) = find_figures(text, "en", ents, en_nlp)
     assert (row["actor"], row["actor_entity_id"], row["location"]) == ("United States", "loc/us", "Iraq")
 
 
@@ -376,8 +376,7 @@ class _FakeCatalog:
 )
 def test_actor_from_demonym(lang, text, actor, monkeypatch, en_nlp):
     monkeypatch.setattr(figures, "_catalog", lambda: _FakeCatalog())
-    doc = en_nlp(text) if lang == "en" else None
-    (row,) = find_figures(text, lang, [], doc)
+    (row,) = find_figures(text, lang, [], en_nlp if lang == "en" else None)
     assert row["actor"] == actor
 
 
@@ -392,7 +391,7 @@ def test_actor_with_the_real_catalog(monkeypatch, en_nlp):
     (row,) = find_figures("قُتل ثلاثة جنود أمريكيين في الأردن.", "ar", [])
     assert row["actor"] == "United States" and row["actor_entity_id"]
     text = "About 900 American soldiers remain in Syria."
-    (row,) = find_figures(text, "en", [], en_nlp(text))
+    (row,) = find_figures(text, "en", [], en_nlp)
     assert row["actor"] == "United States"
 
 

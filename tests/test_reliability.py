@@ -258,10 +258,10 @@ def test_a_slow_or_failing_document_is_dropped_and_reported(tmp_path):
             _spin(120)
         if doc.doc_id == "d2":
             raise ValueError("bad\ninput")
-        return ([{"doc_id": doc.doc_id}],)
+        return ([{"doc_id": doc.doc_id, "line": "kept", "rule": "r"}],)
 
-    (rows,) = per_document(ctx, "test", (), fn)
-    assert rows == [{"doc_id": "d0"}]
+    assert per_document(ctx, "test", (), fn, ("dropped",)) == {"dropped": 1}
+    assert list(read_table(tmp_path, "dropped")["doc_id"]) == ["d0"]
     assert ctx.problems == [
         {"doc_id": "d1", "kind": "timeout", "reason": "over the time budget of 0.5s (runtime.doc_seconds)"},
         {"doc_id": "d2", "kind": "error", "reason": "ValueError: bad input"},
@@ -289,7 +289,7 @@ def test_setup_errors_stop_the_stage(tmp_path):
         raise ModelNotFound("model folder models/x not found")
 
     with pytest.raises(ModelNotFound):
-        per_document(ctx, "test", (), fn)
+        per_document(ctx, "test", (), fn, ("dropped",))
 
 
 def test_no_budget_means_no_alarm():

@@ -54,6 +54,9 @@ class Catalog:
         self._link = link
         self._demonyms = demonyms
         self.blocked = blocked
+        # the first word of every detectable alias: a text position whose word (without a proclitic)
+        # is not one of them starts no match, and is skipped without trying phrase lengths
+        self._first_words = {m.group() for key in detect for m in [_TOKEN.search(key)] if m}
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -84,6 +87,9 @@ class Catalog:
         out: list[Match] = []
         i = 0
         while i < len(tokens):
+            if not self._may_start(norm.text[tokens[i][0] : tokens[i][1]]):
+                i += 1
+                continue
             best = None
             for n in range(min(MAX_ALIAS_TOKENS, len(tokens) - i), 0, -1):
                 first_start = tokens[i][0]
@@ -111,6 +117,17 @@ class Catalog:
             else:
                 i += 1
         return out
+
+
+    def _may_start(self, word: str) -> bool:
+        """`word`, bare or after a proclitic, is the first word of an alias (as `find` builds keys)."""
+        for clitic in PROCLITICS:
+            if not word.startswith(clitic):
+                continue
+            rest = word[len(clitic) :]
+            if not rest or rest in self._first_words or (clitic == "ل" and rest.startswith("ل") and "ا" + rest in self._first_words):
+                return True
+        return False
 
 
 def _same_phrase(text: str, toks: list[tuple[int, int]]) -> bool:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache, partial
+from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..stages import Context, per_document, stage
 from ..tables import frame
-from .backends import Backend, build
+from .backends import Backend, Mention, build
 from .catalog import load_catalog
 from .link import link_mentions
 from .merge import merge
@@ -23,65 +26,101 @@ def _stack(lang: str, specs: tuple) -> list[Backend]:
 
 
 def stack_for(params: dict, lang: str) -> list[Backend]:
-    """The configured backends of a language (built once per process); empty when none."""
-    specs = params["backends"].get(lang) or []
+    """The configured backends of a language (built once per process); empty when none.
+
+    `ner.batch_size` is each backend's batch size (texts per `nlp.pipe` batch) unless its entry sets one.
+    """
+    specs = [{"batch_size": int(params.get("batch_size") or 256), **s} for s in params["backends"].get(lang) or []]
     return _stack(lang, tuple(tuple(sorted(s.items())) for s in specs))
 
 
-def entity_rows(doc, sentences: pd.DataFrame, params: dict) -> list[dict]:
-    """Entity mentions of one document, linked."""
-    catalog = load_catalog(params["catalog"]) if params.get("catalog") else load_catalog()
-    rows: list[dict] = []
+Outputs = dict[str, list[list[Mention]]]  # sent_id -> each backend's mentions, in stack order
+
+
+def backend_outputs(sentences: pd.DataFrame, params: dict) -> Outputs:
+    """Every backend's mentions for each sentence, language by language, the texts in one batch per backend."""
+    out: Outputs = {}
     for lang, group in sentences.groupby("lang", sort=False):
         backends = stack_for(params, str(lang))
-        if not backends:
-            continue
         texts = list(group["text"])
-        outputs = [b(texts) for b in backends]
-        for k, sent in enumerate(group.itertuples(index=False)):
-            mentions = merge(sent.text, [out[k] for out in outputs], catalog, arabic=lang in ("ar", "fa"))
-            for m in mentions:
-                rows.append({
-                    "doc_id": doc.doc_id, "sent_id": sent.sent_id, "start": sent.start + m.start, "end": sent.start + m.end,
-                    "text": sent.text[m.start : m.end], "label": m.label, "source_label": m.source_label, "lang": lang,
-                    "entity_id": None, "canonical_name": None, "score": m.score, "source": m.source,
-                })
+        results = [b(texts) for b in backends]
+        for k, sent_id in enumerate(group["sent_id"]):
+            out[sent_id] = [r[k] for r in results]
+    return out
+
+
+def entity_rows(doc, sentences: pd.DataFrame, params: dict, outputs: Outputs | None = None) -> list[dict]:
+    """Entity mentions of one document, linked (`outputs`: the backends' mentions, when the batch has them)."""
+    catalog = load_catalog(params["catalog"]) if params.get("catalog") else load_catalog()
+    if outputs is None:
+        outputs = backend_outputs(sentences, params)
+    rows: list[dict] = []
+    for sent in sentences.itertuples(index=False):
+        found = outputs.get(sent.sent_id)
+        if not found:
+            continue
+        for m in merge(sent.text, found, catalog, arabic=sent.lang in ("ar", "fa")):
+            rows.append({
+                "doc_id": doc.doc_id, "sent_id": sent.sent_id, "start": sent.start + m.start, "end": sent.start + m.end,
+                "text": sent.text[m.start : m.end], "label": m.label, "source_label": m.source_label, "lang": sent.lang,
+                "entity_id": None, "canonical_name": None, "score": m.score, "source": m.source,
+            })
     rows.sort(key=lambda r: r["start"])
     link_mentions(doc.doc_id, rows, catalog)
     return rows
 
 
-def entity_index(entities: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """One row per entity id with counts, languages, documents and aliases."""
-    if entities.empty:
-        return frame("entity_index", [])
+INDEX_SQL = """
+WITH m AS (SELECT *, file_row_number AS row FROM read_parquet(?, file_row_number = true) WHERE entity_id IS NOT NULL),
+labels AS (SELECT entity_id, label, count(*) AS n FROM m GROUP BY ALL),
+top AS (SELECT entity_id, arg_min(label, (-n, label)) AS label FROM labels GROUP BY entity_id)
+SELECT m.entity_id, arg_min(m.canonical_name, m.row) AS canonical_name, any_value(top.label) AS label,
+       count(*) AS mentions, string_agg(DISTINCT m.lang, ';' ORDER BY m.lang) AS languages,
+       string_agg(DISTINCT m.doc_id, ';' ORDER BY m.doc_id) AS documents,
+       string_agg(DISTINCT m.text, ';' ORDER BY m.text) AS aliases
+FROM m JOIN top USING (entity_id) GROUP BY m.entity_id ORDER BY m.entity_id
+"""
+
+
+def entity_index(entities_path: Path, params: dict) -> pd.DataFrame:
+    """One row per entity id with counts, languages, documents and aliases, aggregated by DuckDB
+    from the written `entities` table (so the mentions never need to fit in memory)."""
+    import duckdb
+
     catalog = load_catalog(params["catalog"]) if params.get("catalog") else load_catalog()
+    with duckdb.connect() as con:
+        con.execute("SET threads = 1; SET memory_limit = '512MB'; SET preserve_insertion_order = false")
+        grouped = con.execute(INDEX_SQL, [str(entities_path)]).df()
     rows = []
-    for entity_id, g in entities.groupby("entity_id", sort=True):
-        ent = catalog.get(entity_id)
+    for r in grouped.itertuples(index=False):
+        ent = catalog.get(r.entity_id)
         rows.append({
-            "entity_id": entity_id,
-            "canonical_name": ent.canonical_name if ent else g["canonical_name"].iloc[0],
-            "label": ent.type if ent else g["label"].mode().iloc[0],
-            "mentions": len(g),
-            "languages": ";".join(sorted(set(g["lang"]))),
-            "documents": ";".join(sorted(set(g["doc_id"]))),
-            "aliases": ";".join(sorted(set(g["text"]))),
+            "entity_id": r.entity_id,
+            "canonical_name": ent.canonical_name if ent else r.canonical_name,
+            "label": ent.type if ent else r.label,
+            "mentions": int(r.mentions), "languages": r.languages, "documents": r.documents, "aliases": r.aliases,
             "qid": ent.qid if ent else None,
         })
     return frame("entity_index", rows)
 
 
-def entity_doc(doc, inputs: dict, params: dict) -> tuple[list[dict]]:
+def prepare_batch(docs: pd.DataFrame, inputs: dict, params: dict) -> Outputs:
+    """The backends over all sentences of a batch of documents at once."""
+    return backend_outputs(inputs["sentences"], params)
+
+
+def entity_doc(doc, inputs: dict, outputs: Outputs | None = None, *, params: dict) -> tuple[list[dict]]:
     """The per-document entry point (module level, so worker processes and Ray actors can run it)."""
-    return (entity_rows(doc, inputs["sentences"], params),)
+    return (entity_rows(doc, inputs["sentences"], params, outputs),)
 
 
 @stage("ner", requires=("documents", "sentences"), provides=("entities", "entity_index"))
 def ner_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Find and link named entities per sentence, routed by language."""
     params = ctx.section("ner")
-    (rows,) = per_document(ctx, "ner", ("sentences",), partial(entity_doc, params=params)) or ([],)
-    entities = frame("entities", rows)
-    log.info("ner: %d mentions, %d linked to the catalog", len(entities), int((~entities["entity_id"].fillna("local/").str.startswith("local/")).sum()))
-    return {"entities": entities, "entity_index": entity_index(entities, params)}
+    written = per_document(ctx, "ner", ("sentences",), partial(entity_doc, params=params), ("entities",),
+                           prepare=partial(prepare_batch, params=params))
+    ids = pq.read_table(ctx.out_dir / "entities.parquet", columns=["entity_id"])["entity_id"]
+    linked = len(ids) - ids.null_count - int(pc.sum(pc.starts_with(ids, "local/")).as_py() or 0)
+    log.info("ner: %d mentions, %d linked to the catalog", written["entities"], linked)
+    return {"entity_index": entity_index(ctx.out_dir / "entities.parquet", params)}

@@ -6,15 +6,16 @@ import hashlib
 import logging
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import partial
 
 from ..constants import SPACY_MODELS
-from ..models import ModelNotFound, load_spacy
+from ..models import ModelNotFound, Parses
 from ..textnorm import script_of
 from .arabic import arabic_frames
 from .attribution import attach
 from .marks import find_marked, words
 from .model import Frame, Paragraph, Quote, Spans
-from .parsed import parsed_frames
+from .parsed import glue_split, parsed_frames
 from .speakers import EntityIndex, Resolver, Speaker
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,23 @@ def paragraphs(sentences: list[dict]) -> list[Paragraph]:
     return out
 
 
-def paragraph_frames(text: str, para: Paragraph, quotes: list[Quote], index: EntityIndex, parsers: dict[str, str]) -> list[Frame]:
+def parsed_paragraph(para: Paragraph, parse: Parses) -> bool:
+    """The paragraph's speech is found on a dependency parse (English, French), not by the Arabic rules."""
+    return para.lang not in ARABIC_SCRIPT and para.lang in parse.models
+
+
+def parse_requests(text: str, sentences: list[dict], parse: Parses) -> list[tuple[str, str]]:
+    """The (lang, text) pairs `find_quotes` will parse for this document (to parse a batch at once)."""
+    return [(p.lang, glue_split(text[p.start : p.end])[0]) for p in paragraphs(sentences) if parsed_paragraph(p, parse)]
+
+
+def paragraph_frames(text: str, para: Paragraph, quotes: list[Quote], index: EntityIndex, parse: Parses) -> list[Frame]:
     """Speech frames of one paragraph, by the rules of its language (Arabic script when undetermined)."""
-    if para.lang in ARABIC_SCRIPT or (para.lang not in parsers and script_of(text[para.start : para.end]) == "arabic"):
+    if para.lang in ARABIC_SCRIPT or (para.lang not in parse.models and script_of(text[para.start : para.end]) == "arabic"):
         return arabic_frames(text, para, quotes, index)
-    if para.lang in parsers:
+    if parsed_paragraph(para, parse):
         try:
-            return parsed_frames(text, para, quotes, index, load_spacy(parsers[para.lang]))
+            return parsed_frames(text, para, quotes, index, partial(parse, para.lang))
         except ModelNotFound as exc:
             log.warning("quotes: no parser for %s (%s); its paragraphs get no quotes", para.lang, exc)
     return []
@@ -192,18 +203,21 @@ def to_row(doc_id: str, text: str, it: Item) -> dict:
     }
 
 
-def find_quotes(doc_id: str, text: str, sentences: list[dict], entities: list[dict], parsers: dict[str, str] | None = None) -> list[dict]:
-    """Direct quotes and reported speech of one document, with resolved speakers (rows of the `quotes` table)."""
+def find_quotes(doc_id: str, text: str, sentences: list[dict], entities: list[dict], parse: Parses | None = None) -> list[dict]:
+    """Direct quotes and reported speech of one document, with resolved speakers (rows of the `quotes` table).
+
+    `parse` gives the English and French dependency parses (default: the models of `SPACY_MODELS`).
+    """
     paras = paragraphs(sentences)
     if not paras:
         return []
-    parsers = SPACY_MODELS if parsers is None else parsers
+    parse = Parses(SPACY_MODELS) if parse is None else parse
     index = EntityIndex(entities)
     quotes = find_marked(text, paras)
     _name_quotes(quotes, index)
     frames: list[Frame] = []
     for para in paras:
-        frames += paragraph_frames(text, para, [q for q in quotes if q.seg_id == para.seg_id], index, parsers)
+        frames += paragraph_frames(text, para, [q for q in quotes if q.seg_id == para.seg_id], index, parse)
     attach(text, quotes, frames)
     by_seg = {p.seg_id: p for p in paras}
     items = _without_overlaps(direct_items(quotes, by_seg) + indirect_items(text, frames, quotes, by_seg))

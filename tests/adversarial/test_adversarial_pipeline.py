@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.cli import RUN_KEY_FILE
 from pipeline.constants import STATUS_OK
 from pipeline.schema import TABLES
 
@@ -82,7 +83,7 @@ def test_no_stage_gave_up_on_any_document(runs):
 
 def test_ids_and_contents_never_become_paths_or_code(runs):
     adversarial, _, ctx = runs
-    expected = {f"{name}.parquet" for name in TABLES} | {"csv", ".lock"}
+    expected = {f"{name}.parquet" for name in TABLES} | {"csv", ".lock", RUN_KEY_FILE}
     assert {p.name for p in adversarial.out.iterdir()} == expected
     assert {p.name for p in (adversarial.out / "csv").iterdir()} == {f"{name}.csv" for name in TABLES}
     root = adversarial.out.parent
