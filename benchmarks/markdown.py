@@ -40,6 +40,7 @@ def render(report: dict, notes: str = "") -> str:
         f"| `e2e_over_raw` (end-to-end docs/s over the raw models' docs/s, 1 worker, N={small}) | {report['e2e_over_raw']} | ≥ 0.7 |",
         f"| `e2e_over_raw_large` (the same, N={large}) | {report.get('e2e_over_raw_large')} | |",
         f"| `speedup_2_workers` (N={small}) | {report['speedup_2_workers']} | ≥ 1.7 |",
+        f"| `speedup_2_workers_large` (N={large}) | {report.get('speedup_2_workers_large')} | |",
         f"| `speedup_ray` (2 actors, N={small}) | {report.get('speedup_ray')} | |",
         f"| `rss_10k_over_1k` | {'not measured' if report['rss_10k_over_1k'] is None else report['rss_10k_over_1k']} | ≤ 1.2 |",
         f"| `rss_large_over_small` (N={large} over N={small}) | {report['rss_large_over_small']} | |",

@@ -1,6 +1,6 @@
 """Throughput, memory and incremental timings of `python -m pipeline run` on a synthetic corpus.
 
-Usage: python -m benchmarks.run [--sizes 1000 10000] [--configs w1 w2 ray] [--work DIR]
+Usage: python -m benchmarks.run [--sizes 1000 10000] [--configs w1 w2 ray] [--work DIR] [--no-large-w2]
 Writes reports/benchmarks.json (figures below) and prints a summary; BENCHMARKS.md holds the table.
 
 Each configuration runs the pipeline in a fresh process (cache off, so all work is done), with the
@@ -44,11 +44,11 @@ def write_params(path: Path, **runtime) -> Path:
     return path
 
 
-def run_pipeline(params: Path, input_dir: Path, out_dir: Path, cache_dir: Path) -> dict:
+def run_pipeline(params: Path, input_dir: Path, out_dir: Path, cache_dir: Path, name: str | None = None) -> dict:
     """One `python -m pipeline run`: wall seconds, seconds per stage, peak RSS of the process tree."""
     cmd = [sys.executable, "-m", "pipeline", "--params", str(params), "run", "--input", str(input_dir),
            "--out", str(out_dir), "--cache", str(cache_dir)]
-    log_path = out_dir.with_suffix(".log")
+    log_path = out_dir.parent / f"{name or out_dir.name}.log"
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", type=int, nargs=2, default=[1000, 10000], metavar=("SMALL", "LARGE"))
     ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     ap.add_argument("--work", type=Path, default=Path("/tmp/pipeline-bench"))
+    ap.add_argument("--no-large-w2", dest="large_w2", action="store_false", help="skip the 2-worker run at the large size")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
     args = ap.parse_args(argv)
     small, large = args.sizes
@@ -155,11 +156,15 @@ def main(argv: list[str] | None = None) -> None:
     full = run_pipeline(cached, inputs[large], work / "runs" / f"full-{large}", cache_dir)
     docs_large, words_large = corpus_size(work / "runs" / f"full-{large}")
     report["runs"][f"w1-{large}"] = rates(full, docs_large, words_large)
-    noop = run_pipeline(cached, inputs[large], work / "runs" / f"noop-{large}", cache_dir)
+    # the scheduled use: the same command into the same output folder, the next day
+    noop = run_pipeline(cached, inputs[large], work / "runs" / f"full-{large}", cache_dir, "noop")
     generate(inputs[large], max(1, large // 100), start=large)
-    plus = run_pipeline(cached, inputs[large], work / "runs" / f"plus1pct-{large}", cache_dir)
+    plus = run_pipeline(cached, inputs[large], work / "runs" / f"full-{large}", cache_dir, "plus1pct")
     report["runs"]["noop_rerun"] = noop
     report["runs"]["plus_1pct_rerun"] = plus
+    if "w2" in args.configs and args.large_w2:  # 2 workers at the large size too, where start-up weighs less
+        res = run_pipeline(no_cache["w2"], inputs[large], work / "runs" / f"w2-{large}", work / "unused-cache")
+        report["runs"][f"w2-{large}"] = rates(res, *corpus_size(work / "runs" / f"w2-{large}"))
 
     w1 = report["runs"][f"w1-{small}"]
     report.update({
@@ -167,6 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         # the same ratio at the large size (1 worker, cache on but empty), where start-up weighs less
         "e2e_over_raw_large": round(report["runs"][f"w1-{large}"]["docs_per_s"] / raw_docs_per_s, 3),
         "speedup_2_workers": round(report["runs"][f"w2-{small}"]["docs_per_s"] / w1["docs_per_s"], 3) if f"w2-{small}" in report["runs"] else None,
+        "speedup_2_workers_large": round(report["runs"][f"w2-{large}"]["docs_per_s"] / report["runs"][f"w1-{large}"]["docs_per_s"], 3)
+        if f"w2-{large}" in report["runs"] else None,
         "speedup_ray": round(report["runs"][f"ray-{small}"]["docs_per_s"] / w1["docs_per_s"], 3) if f"ray-{small}" in report["runs"] else None,
         "rss_large_over_small": round(full["peak_rss_mb"] / w1["peak_rss_mb"], 3),
         "rss_10k_over_1k": round(full["peak_rss_mb"] / w1["peak_rss_mb"], 3) if (small, large) == (1000, 10000) else None,

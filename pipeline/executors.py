@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from itertools import islice
 
 import pyarrow as pa
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
 RAY_LOCAL_CPUS = 2
+RAY_WINDOW = 256  # batches per Ray Data job (each job starts its actors, which load their models)
 
 
 def runtime_options(params: dict) -> dict:
@@ -163,10 +165,16 @@ def map_ray(func: Callable, tasks: list[tuple], address: str | None, concurrency
         yield [tuple(r) for r in decode(row["result"])]
 
 
-def map_batches(func: Callable, tasks: list[tuple], options: dict) -> Iterator:
-    """Run `func(*task)` for each task with the configured executor; results in task order."""
+def map_batches(func: Callable, tasks: Iterable[tuple], options: dict) -> Iterator:
+    """Run `func(*task)` for each task with the configured executor; results in task order.
+
+    Tasks are drawn from the iterable as the executor needs them (a few per worker in flight; on Ray,
+    RAY_WINDOW tasks per Ray Data job), so a long stream never sits in memory whole.
+    """
     if options["executor"] == "ray":
-        return map_ray(func, tasks, options["ray_address"], options["ray_concurrency"], options["allow_network"])
+        it = iter(tasks)
+        return (result for window in iter(lambda: list(islice(it, RAY_WINDOW)), [])
+                for result in map_ray(func, window, options["ray_address"], options["ray_concurrency"], options["allow_network"]))
     if options["workers"] > 1:
         return map_pool(func, tasks, options["workers"], options["allow_network"])
     return map_local(func, tasks)

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -149,7 +150,7 @@ def run_batch(fn: Callable[..., tuple[list[dict], ...]], prepare: Callable | Non
     grouped = {name: dict(tuple(df.groupby("doc_id", sort=False))) for name, df in inputs.items()}
     empty = {name: df.iloc[0:0] for name, df in inputs.items()}
     extra: tuple = ()
-    if prepare is not None:
+    if prepare is not None and len(docs):
         batch, kind, reason = guarded(seconds * len(docs), lambda: prepare(docs, inputs))
         if kind is not None:
             log.warning("a batch of %d documents failed together (%s); running them one by one", len(docs), reason)
@@ -210,7 +211,7 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     `fn` returns one list of rows per table of `provides`. Documents are read in batches of
     `runtime.batch_docs` with their rows of the `requires` tables (streamed), run by the executor
     of `runtime` (this process; `workers` processes; Ray), in order, and their rows appended to the
-    output tables a batch at a time: memory holds a window of batches, never a whole table.
+    output tables a batch at a time: memory holds the batches in flight, never a whole table.
     `prepare(docs, inputs)`, when given, runs once per batch and its result is passed to `fn` as a
     third argument (see `run_batch`). For the cached stages (`pipeline.cache.STAGE_MODULES`), a
     document whose key and stage fingerprint are in the cache is reused, not recomputed; `fn` and
@@ -234,11 +235,12 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     del status
     batch_docs = options["batch_docs"]
     cursors = {name: TableCursor(ctx.out_dir, name, order, 4 * batch_docs) for name in requires}
-    window = max(1, 2 * options["workers"] if options["executor"] == "local" else 64)
     counts = {"reused": 0, "computed": 0}
     bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
+    plans: deque[tuple[pd.DataFrame, list[str], dict]] = deque()
 
-    def batches() -> Iterator[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]:
+    def tasks() -> Iterator[tuple]:
+        """One task per batch: its documents not found in the cache (none when all are), planned as the executor asks."""
         seen = 0
         for rb in pq.ParquetFile(doc_path).iter_batches(batch_size=batch_docs):
             docs = pa.Table.from_batches([rb])
@@ -247,40 +249,39 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
                 continue
             first, last = seen, seen + docs.num_rows - 1
             seen += docs.num_rows
-            yield docs.to_pandas(), {name: c.take(first, last) for name, c in cursors.items()}
-
-    def run_window(window_batches: list[tuple[pd.DataFrame, dict[str, pd.DataFrame]]], writers: list[TableWriter]) -> None:
-        plans, tasks = [], []
-        for docs, inputs in window_batches:
+            docs = docs.to_pandas()
+            inputs = {name: c.take(first, last) for name, c in cursors.items()}
             keys = [cache.document_key(d) for d in docs.to_dict("records")] if store else [""] * len(docs)
             hits = store.get(desc, fp, list(zip(docs["doc_id"], keys))) if store else {}
             todo = [(d, k) not in hits for d, k in zip(docs["doc_id"], keys)]
+            missing = docs[todo].reset_index(drop=True)
+            ids = set(missing["doc_id"])
             plans.append((docs, keys, hits))
-            if any(todo):
-                missing = docs[todo]
-                ids = set(missing["doc_id"])
-                tasks.append((fn, prepare, ctx.doc_seconds, missing.reset_index(drop=True),
-                              {n: df[df["doc_id"].isin(ids)].reset_index(drop=True) for n, df in inputs.items()}))
-        computed = iter([r for batch in map_batches(run_batch, tasks, options) for r in batch])
+            yield (fn, prepare, ctx.doc_seconds, missing,
+                   {n: df[df["doc_id"].isin(ids)].reset_index(drop=True) for n, df in inputs.items()})
+
+    def collect(computed: list, writers: list[TableWriter]) -> None:
+        """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
+        docs, keys, hits = plans.popleft()
+        results = iter(computed)
         fresh = []
         rows: list[list[dict]] = [[] for _ in writers]
-        for docs, keys, hits in plans:
-            for doc_id, key in zip(docs["doc_id"], keys):
-                if (doc_id, key) in hits:
-                    result, kind, reason = hits[(doc_id, key)], None, None
-                    counts["reused"] += 1
-                else:
-                    result, kind, reason = next(computed)
-                    counts["computed"] += 1
-                    if kind is None and store:
-                        fresh.append((doc_id, key, result))
-                bar.update(1)
-                if kind is not None:
-                    log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
-                    ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
-                    continue
-                for acc, part in zip(rows, result):
-                    acc.extend(part)
+        for doc_id, key in zip(docs["doc_id"], keys):
+            if (doc_id, key) in hits:
+                result, kind, reason = hits[(doc_id, key)], None, None
+                counts["reused"] += 1
+            else:
+                result, kind, reason = next(results)
+                counts["computed"] += 1
+                if kind is None and store:
+                    fresh.append((doc_id, key, result))
+            bar.update(1)
+            if kind is not None:
+                log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
+                ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
+                continue
+            for acc, part in zip(rows, result):
+                acc.extend(part)
         for writer, part in zip(writers, rows):
             writer.write(part)
         if store:
@@ -289,14 +290,8 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     try:
         with ExitStack() as stack:
             writers = [stack.enter_context(TableWriter(ctx.out_dir, name)) for name in provides]
-            pending: list = []
-            for item in batches():
-                pending.append(item)
-                if len(pending) >= window:
-                    run_window(pending, writers)
-                    pending = []
-            if pending:
-                run_window(pending, writers)
+            for computed in map_batches(run_batch, tasks(), options):
+                collect(computed, writers)
     finally:
         bar.close()
         if store:

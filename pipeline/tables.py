@@ -59,8 +59,13 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """The CSV export of a table: text cells with formula prefixes escaped."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_formula)
+        values = out[col]
+        if values.dtype != object and pd.api.types.is_string_dtype(values):
+            risky = values.str.startswith(FORMULA_PREFIXES, na=False)
+            if risky.any():
+                out[col] = values.mask(risky, "'" + values)
+        elif values.dtype == object:
+            out[col] = values.map(escape_formula)
     return out
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+import yaml
 from conftest import SAMPLE
 
 from pipeline import cache
@@ -194,3 +195,29 @@ def test_where_the_cache_lives(params, tmp_path):
     assert context_from_params(params).cache_dir == ROOT / "data" / "cache"
     off = with_runtime(params, cache=False)
     assert context_from_params(off, tmp_path, tmp_path / "out", cache_dir=tmp_path / "c").cache_dir is None
+
+
+def test_run_skips_its_stages_when_nothing_changed(params, few, baseline, tmp_path, caplog, monkeypatch):
+    from pipeline.cli import RUN_KEY_FILE, main
+
+    monkeypatch.setattr("pipeline.cli.network_off", lambda: None)  # the socket guard would outlive this test
+    caplog.set_level(logging.INFO)
+    folder, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(few, folder)
+    params_file = tmp_path / "params.yaml"
+    params_file.write_text(yaml.safe_dump(with_runtime(params, cache=False)), encoding="utf-8")
+    assert main(["--params", str(params_file), "run", "--input", str(folder), "--out", str(out)]) == 0
+    assert_same_tables(baseline, out)
+    written = {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")}
+    caplog.clear()
+    assert main(["--params", str(params_file), "run", "--input", str(folder), "--out", str(out)]) == 0
+    assert any("nothing changed since the last run" in r.getMessage() for r in caplog.records)
+    assert not any("stage ner: start" in r.getMessage() for r in caplog.records)
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == written  # tables untouched
+
+    shutil.copy(SAMPLE / EXTRA, folder / EXTRA)  # a new article: the stages run again
+    caplog.clear()
+    assert main(["--params", str(params_file), "run", "--input", str(folder), "--out", str(out)]) == 0
+    assert not any("nothing changed" in r.getMessage() for r in caplog.records)
+    assert EXTRA.removesuffix(".txt") in set(read_table(out, "documents")["doc_id"])
+    assert (out / RUN_KEY_FILE).is_file()
