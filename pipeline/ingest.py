@@ -13,7 +13,7 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -23,7 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import trafilatura
 
+from . import cache
 from .boilerplate import remove_boilerplate
+from .cache import ResultCache
 from .constants import (
     STATUS_DUPLICATE_ID,
     STATUS_EMPTY,
@@ -33,7 +35,7 @@ from .constants import (
     STATUS_UNSUPPORTED,
 )
 from .decode import Undecodable, clean_text, decode_bytes
-from .dedup import NearDuplicates
+from .dedup import NearDuplicates, signature
 from .progress import progress
 from .stages import Context, guarded, stage
 from .tables import TMP_SUFFIX, TableWriter, frame
@@ -53,7 +55,8 @@ SPOOL_PREFIX = ".documents.parquet.spool-"  # a `.documents.parquet.*.tmp` name:
 _SPOOLED = ("format", "title", "url", "published", "encoding", "text", "truncated")
 SPOOL_SCHEMA = pa.schema(
     [pa.field(name, pa.bool_() if name == "truncated" else pa.string()) for name in _SPOOLED]
-    + [pa.field("dropped_line", pa.list_(pa.string())), pa.field("dropped_rule", pa.list_(pa.string()))]
+    + [pa.field("dropped_line", pa.list_(pa.string())), pa.field("dropped_rule", pa.list_(pa.string())),
+       pa.field("signature", pa.list_(pa.uint32()))]
 )
 
 
@@ -73,6 +76,7 @@ class Doc:
     reason: str | None = None
     truncated: bool = False
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    signature: list[int] | None = None  # MinHash of the cleaned text (near-duplicates), None when too short
 
 
 def sanitize_id(raw: str) -> str:
@@ -304,6 +308,7 @@ class _Spool:
         columns: dict[str, list] = {name: [getattr(d, name) for d in docs] for name in _SPOOLED}
         columns["dropped_line"] = [[line for line, _ in d.dropped] for d in docs]
         columns["dropped_rule"] = [[rule for _, rule in d.dropped] for d in docs]
+        columns["signature"] = [d.signature for d in docs]
         self._writer.write_table(pa.Table.from_pydict(columns, schema=SPOOL_SCHEMA))
 
     def finish(self) -> None:
@@ -351,39 +356,70 @@ class _Spool:
             self.path.unlink(missing_ok=True)
 
 
-def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool) -> None:
-    """First pass: read, clean and spool every document, file by file (each file's records in source_path order)."""
+def _read_file_docs(path: Path, rel: str, params: dict, doc_seconds: float) -> tuple[list[Doc], bool]:
+    """The documents of one file, cleaned, in source_path order; and whether all went well (cacheable)."""
+    max_bytes, max_chars = int(params["max_file_bytes"]), int(params["max_chars"])
+    read, kind, reason = guarded(doc_seconds, lambda: list(read_file(path, rel, max_bytes)), fatal=())
+    fmt = FORMATS.get(path.suffix.lower(), "unknown")
+    if kind is not None:  # one bad file never stops the run
+        log.warning("ingest: %s failed: %s", rel, reason)
+        return [Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_ERROR, reason=reason)], False
+    if not read:
+        return [Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_EMPTY, reason="no records in the file")], True
+    ok = True
+    for doc in read:
+        _, kind, reason = guarded(doc_seconds, lambda doc=doc: _finish(doc, params["boilerplate"], max_chars), fatal=())
+        if kind is not None:
+            log.warning("ingest: %s failed: %s", doc.source_path, reason)
+            doc.text, doc.dropped, doc.status, doc.reason = "", [], STATUS_ERROR, reason
+            ok = False
+        elif doc.status == STATUS_OK:
+            sig = signature(doc.text)
+            doc.signature = None if sig is None else sig.tolist()
+    # "f#10" sorts before "f#2": ordering a file's records here keeps the spool in (nearly) final order
+    return sorted(read, key=lambda d: d.source_path), ok
+
+
+def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool, store: ResultCache | None) -> None:
+    """First pass: read, clean and spool every document, file by file (each file's records in source_path order).
+
+    With `store`, a file whose path, size and modification time are in the cache (under the same
+    ingest fingerprint) is not read again: its documents come from there.
+    """
     files, problems = list_inputs(input_dir, params["include"], params["exclude"])
     log.info("ingest: %d files under %s (%d entries not readable)", len(files), input_dir, len(problems))
     for doc in problems:
         spool.add(doc)
-    max_bytes, max_chars = int(params["max_file_bytes"]), int(params["max_chars"])
+    fp = cache.fingerprint("ingest", {"ingest": params}, "pipeline.ingest") if store else ""
+    fresh: list[tuple[str, str, object]] = []
+    reused = 0
     for path in progress(files, desc="ingest", unit="file"):
         rel = path.relative_to(input_dir).as_posix()
-        read, kind, reason = guarded(doc_seconds, lambda path=path, rel=rel: list(read_file(path, rel, max_bytes)), fatal=())
-        fmt = FORMATS.get(path.suffix.lower(), "unknown")
-        if kind is not None:  # one bad file never stops the run
-            log.warning("ingest: %s failed: %s", rel, reason)
-            spool.add(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_ERROR, reason=reason))
-            continue
-        if not read:
-            spool.add(Doc(sanitize_id(path.stem), rel, fmt, status=STATUS_EMPTY, reason="no records in the file"))
-        for doc in read:
-            _, kind, reason = guarded(doc_seconds, lambda doc=doc: _finish(doc, params["boilerplate"], max_chars), fatal=())
-            if kind is not None:
-                log.warning("ingest: %s failed: %s", doc.source_path, reason)
-                doc.text, doc.dropped, doc.status, doc.reason = "", [], STATUS_ERROR, reason
-        # "f#10" sorts before "f#2": ordering a file's records here keeps the spool in (nearly) final order
-        for doc in sorted(read, key=lambda d: d.source_path):
+        st = path.stat()
+        key = f"{st.st_size}:{st.st_mtime_ns}"
+        hit = store.get("ingest", fp, [(rel, key)]) if store else {}
+        if hit:
+            docs = [Doc(**d) for d in hit[(rel, key)][0]]
+            reused += 1
+        else:
+            docs, ok = _read_file_docs(path, rel, params, doc_seconds)
+            if ok and store:
+                fresh.append((rel, key, ([asdict(d) for d in docs],)))
+                if len(fresh) >= BATCH_DOCS:
+                    store.put("ingest", fp, fresh)
+                    fresh = []
+        for doc in docs:
             spool.add(doc)
-        del read
+    if store:
+        store.put("ingest", fp, fresh)
+        log.info("ingest: %d files reused from the cache, %d read", reused, len(files) - reused)
 
 
-def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float, batch_docs: int
-                    ) -> Iterator[tuple[list[dict], list[dict]]]:
+def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float, batch_docs: int,
+                    store: ResultCache | None) -> Iterator[tuple[list[dict], list[dict]]]:
     spool = _Spool(spool_dir)
     try:
-        _read_all(input_dir, params, doc_seconds, spool)
+        _read_all(input_dir, params, doc_seconds, spool, store)
         spool.finish()
         entries = spool.entries
         # final order: all documents by source_path, ties in reading order (a stable sort, as before streaming)
@@ -400,7 +436,8 @@ def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds:
                     "title": spooled["title"], "url": spooled["url"], "published": spooled["published"],
                     "encoding": spooled["encoding"], "text": text, "n_chars": len(text),
                     "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                    "duplicate_of": finder.add(entry.doc_id, text if entry.status == STATUS_OK else ""),
+                    "duplicate_of": finder.add_signature(entry.doc_id, np.asarray(sig, dtype=np.uint32)
+                                                         if entry.status == STATUS_OK and (sig := spooled["signature"]) else None),
                     "truncated": spooled["truncated"], "status": entry.status, "reason": entry.reason,
                 })
                 dropped.extend({"doc_id": entry.doc_id, "line": line, "rule": rule}
@@ -413,7 +450,7 @@ def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds:
 
 
 def ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float = 0.0,
-                   batch_docs: int = BATCH_DOCS) -> Iterator[tuple[list[dict], list[dict]]]:
+                   batch_docs: int = BATCH_DOCS, store: ResultCache | None = None) -> Iterator[tuple[list[dict], list[dict]]]:
     """The `documents` and `dropped` rows of the input folder, `batch_docs` documents at a time, in table order.
 
     Two passes: the first reads every file (each within `doc_seconds`, 0: no limit; a file or document
@@ -421,19 +458,20 @@ def ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: 
     temporary file in `spool_dir`, keeping a few fields per document in memory; the second assigns
     unique doc_ids and near-duplicates in the final order and streams the rows back. Memory holds
     one file's documents or one batch of texts, never the corpus. The spool is deleted at the end,
-    on error, or when the iterator is closed.
+    on error, or when the iterator is closed. With `store`, unchanged files come from the cache (`_read_all`).
     """
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist")
-    return _ingest_batches(input_dir, params, spool_dir, doc_seconds, batch_docs)
+    return _ingest_batches(input_dir, params, spool_dir, doc_seconds, batch_docs, store)
 
 
-def write_ingest(input_dir: Path, params: dict, out_dir: Path, doc_seconds: float = 0.0) -> tuple[int, int]:
+def write_ingest(input_dir: Path, params: dict, out_dir: Path, doc_seconds: float = 0.0,
+                 store: ResultCache | None = None) -> tuple[int, int]:
     """Stream the input folder into the `documents` and `dropped` tables of `out_dir`; (rows, dropped rows).
 
     Both tables replace the old ones only when complete: on an error, neither is changed.
     """
-    batches = ingest_batches(input_dir, params, out_dir, doc_seconds)
+    batches = ingest_batches(input_dir, params, out_dir, doc_seconds, store=store)
     with closing(batches), TableWriter(out_dir, "documents") as documents, TableWriter(out_dir, "dropped") as dropped:
         for doc_rows, dropped_rows in batches:
             documents.write(doc_rows)
@@ -461,6 +499,11 @@ def ingest_stage(ctx: Context) -> dict[str, pd.DataFrame]:
 
     Streams: writes both tables itself (listed in `ctx.written`) and returns no frame.
     """
-    write_ingest(ctx.input_dir, ctx.section("ingest"), ctx.out_dir, ctx.doc_seconds)
+    store = ResultCache(ctx.cache_dir) if ctx.cache_dir is not None else None
+    try:
+        write_ingest(ctx.input_dir, ctx.section("ingest"), ctx.out_dir, ctx.doc_seconds, store)
+    finally:
+        if store:
+            store.close()
     ctx.written.update(("documents", "dropped"))
     return {}

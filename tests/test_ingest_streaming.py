@@ -124,10 +124,10 @@ def test_a_failure_keeps_the_old_tables_and_removes_the_spool(input_dir, tmp_pat
     before = read_table(out, "documents")
     (input_dir / "b.txt").write_text(article(2), encoding="utf-8")
 
-    def broken(self, doc_id, text):
+    def broken(self, doc_id, sig):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ingest_mod.NearDuplicates, "add", broken)  # fails in the second pass, after spooling
+    monkeypatch.setattr(ingest_mod.NearDuplicates, "add_signature", broken)  # fails in the second pass, after spooling
     with pytest.raises(RuntimeError, match="boom"):
         write_ingest(input_dir, params["ingest"], out)
     pd.testing.assert_frame_equal(read_table(out, "documents"), before)

@@ -221,3 +221,30 @@ def test_run_skips_its_stages_when_nothing_changed(params, few, baseline, tmp_pa
     assert not any("nothing changed" in r.getMessage() for r in caplog.records)
     assert EXTRA.removesuffix(".txt") in set(read_table(out, "documents")["doc_id"])
     assert (out / RUN_KEY_FILE).is_file()
+
+
+def test_ingest_reads_again_only_new_or_changed_files(params, few, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.ingest")
+    folder, store = tmp_path / "in", tmp_path / "cache"
+    shutil.copytree(few, folder)
+
+    def ingest_once(name: str) -> tuple[pd.DataFrame, str]:
+        caplog.clear()
+        ctx = context_from_params(params, folder, tmp_path / name, cache_dir=store)
+        (tmp_path / name).mkdir()
+        run_stage("ingest", ctx)
+        line = next(r.getMessage() for r in caplog.records if "reused from the cache" in r.getMessage())
+        return read_table(tmp_path / name, "documents"), line
+
+    first, line = ingest_once("first")
+    assert line == "ingest: 0 files reused from the cache, 4 read"
+    second, line = ingest_once("second")
+    assert line == "ingest: 4 files reused from the cache, 0 read"
+    pd.testing.assert_frame_equal(first, second)
+
+    changed = folder / FEW[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA paragraph added by a later edit of the page.\n", encoding="utf-8")
+    third, line = ingest_once("third")
+    assert line == "ingest: 3 files reused from the cache, 1 read"
+    doc = FEW[0].removesuffix(".txt")
+    assert third.set_index("doc_id").loc[doc, "text"].endswith("A paragraph added by a later edit of the page.")
