@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     report["runs"]["noop_rerun"] = noop
     report["runs"]["plus_1pct_rerun"] = plus
     if "w2" in args.configs and args.large_w2:  # 2 workers at the large size too, where start-up weighs less
-        res = run_pipeline(no_cache["w2"], inputs[large], work / "runs" / f"w2-{large}", work / "unused-cache")
+        # like the 1-worker full run it is compared with: cache on, starting empty
+        cached_w2 = write_params(work / "cached-w2.yaml", cache=True, workers=2, executor="local")
+        res = run_pipeline(cached_w2, inputs[large], work / "runs" / f"w2-{large}", work / "cache-w2")
         report["runs"][f"w2-{large}"] = rates(res, *corpus_size(work / "runs" / f"w2-{large}"))
 
     w1 = report["runs"][f"w1-{small}"]
