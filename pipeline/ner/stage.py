@@ -28,9 +28,11 @@ def _stack(lang: str, specs: tuple) -> list[Backend]:
 def stack_for(params: dict, lang: str) -> list[Backend]:
     """The configured backends of a language (built once per process); empty when none.
 
-    `ner.batch_size` is each backend's batch size (texts per `nlp.pipe` batch) unless its entry sets one.
+    `ner.batch_size` is the spaCy backends' batch size (texts per `nlp.pipe` batch) unless an entry
+    sets its own; Stanza and transformers keep their own defaults (their batches cost more memory).
     """
-    specs = [{"batch_size": int(params.get("batch_size") or 256), **s} for s in params["backends"].get(lang) or []]
+    size = int(params.get("batch_size") or 256)
+    specs = [{"batch_size": size, **s} if s.get("type") == "spacy" else s for s in params["backends"].get(lang) or []]
     return _stack(lang, tuple(tuple(sorted(s.items())) for s in specs))
 
 
