@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -99,17 +98,3 @@ class NearDuplicates:
                 self._copy_of[doc_id] = self._copy_of.get(earlier, earlier)
                 return self._copy_of[doc_id]
         return None
-
-
-def near_duplicates(docs: Iterable[tuple[str, str]], threshold: float) -> dict[str, str]:
-    """Map each doc_id to an earlier doc_id whose text has (estimated) Jaccard similarity >= threshold.
-
-    `docs` may be any iterable of (doc_id, text), consumed one at a time.
-    """
-    finder = NearDuplicates(threshold)
-    result: dict[str, str] = {}
-    for doc_id, text in docs:
-        original = finder.add(doc_id, text)
-        if original is not None:
-            result[doc_id] = original
-    return result

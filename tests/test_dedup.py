@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.dedup import N_PERM, NearDuplicates, near_duplicates, signature
+from pipeline.dedup import N_PERM, NearDuplicates, signature
 
 BODY = " ".join(f"Sentence {i} about the deployment of troops to the region, officials said." for i in range(30))
 OTHER = ("The central bank left its main interest rate unchanged on Thursday and said inflation "
@@ -28,8 +28,3 @@ def test_short_texts_are_never_duplicates():
 def test_signature_is_fixed_size_whatever_the_text_length():
     assert signature(BODY).shape == signature(BODY * 50).shape == (N_PERM,)
     assert signature("too short") is None
-
-
-def test_near_duplicates_consumes_an_iterator():
-    docs = iter([("a", BODY), ("b", OTHER), ("c", "Other headline\n" + BODY)])
-    assert near_duplicates(docs, 0.7) == {"c": "a"}
