@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from functools import partial
 
 import pandas as pd
+from spacy.tokens import Doc
 
 from .figures import find_figures
-from .models import Parses
+from .models import Parses, load_spacy
+from .parsing import decode_doc, glue_split
 from .quotes import find_quotes
 from .quotes.core import parse_requests
 from .stages import Context, per_document, stage
@@ -20,17 +23,32 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
 
+def sentence_parse(parse: Parses, lang: str, text: str, para: tuple[int, int], sent_start: int, sent_end: int) -> Doc:
+    """A sentence's parse cut from its paragraph's (the parse the quote rules read), so one pass serves
+    both; the sentence is parsed alone when its paragraph has no parse yet or the cut does not match it."""
+    sent_text = text[sent_start:sent_end]
+    glued, index = glue_split(text[para[0] : para[1]])
+    whole = parse.get(lang, glued)
+    if whole is not None:
+        span = whole.char_span(bisect_left(index, sent_start - para[0]), bisect_left(index, sent_end - para[0]))
+        if span is not None and span.text == sent_text:
+            return span.as_doc()
+    return parse(lang, sent_text)
+
+
 def figures_rows(doc, sentences: pd.DataFrame, entities: pd.DataFrame, parse: Parses) -> list[dict]:
     """Figures of one document, with sentence-relative results shifted to document offsets."""
     rows = []
     ents = _records(entities)
+    paras = sentences.groupby("seg_id")["start"].min().to_dict(), sentences.groupby("seg_id")["end"].max().to_dict()
     for sent in sentences.itertuples(index=False):
         local = [
             {**e, "start": e["start"] - sent.start, "end": e["end"] - sent.start}
             for e in ents
             if e["start"] >= sent.start and e["end"] <= sent.end
         ]
-        parser = partial(parse, sent.lang) if sent.lang in parse.models else None
+        para = (paras[0][sent.seg_id], paras[1][sent.seg_id])
+        parser = (lambda _, s=sent, p=para: sentence_parse(parse, s.lang, doc.text, p, s.start, s.end)) if sent.lang in parse.models else None
         for fig in find_figures(sent.text, sent.lang, local, parser):
             rows.append({**fig, "doc_id": doc.doc_id, "sent_id": sent.sent_id, "start": sent.start + fig["start"],
                          "end": sent.start + fig["end"], "lang": sent.lang})
@@ -41,9 +59,18 @@ def parses_for(params: dict) -> Parses:
     return Parses(params["parsers"], int(params.get("batch_size") or 64))
 
 
+def add_stored(parse: Parses, parses: pd.DataFrame) -> None:
+    """The parses `detect_language` made with the same model as this stage's parser for that language."""
+    for row in parses.itertuples(index=False):
+        if parse.models.get(row.lang) == row.model:
+            parse.add(row.lang, decode_doc(row.parse, load_spacy(row.model, "parse").vocab))
+
+
 def prepare_batch(docs: pd.DataFrame, inputs: dict, params: dict) -> Parses:
-    """The paragraphs the quote rules parse, for the whole batch in one `nlp.pipe` per language."""
+    """The paragraphs the quote and figure rules read: parsed by `detect_language`, else parsed here for
+    the whole batch in one pass per language."""
     parse = parses_for(params)
+    add_stored(parse, inputs["parses"])
     sentences = dict(tuple(inputs["sentences"].groupby("doc_id", sort=False)))
     parse.prefetch([r for doc in docs.itertuples(index=False) if doc.doc_id in sentences
                     for r in parse_requests(doc.text, _records(sentences[doc.doc_id]), parse)])
@@ -53,17 +80,19 @@ def prepare_batch(docs: pd.DataFrame, inputs: dict, params: dict) -> Parses:
 def extract_doc(doc, inputs: dict, parse: Parses | None = None, *, params: dict) -> tuple[list[dict], list[dict]]:
     """Figures and quotes of one document (module level, so worker processes and Ray actors can run it)."""
     sentences, entities = inputs["sentences"], inputs["entities"]
-    parse = parses_for(params) if parse is None else parse
+    if parse is None:
+        parse = parses_for(params)
+        add_stored(parse, inputs["parses"])
     figures = figures_rows(doc, sentences, entities, parse)
     quotes = find_quotes(doc.doc_id, doc.text, _records(sentences), _records(entities), parse)
     return figures, quotes
 
 
-@stage("extract", requires=("documents", "sentences", "entities"), provides=("figures", "quotes"))
+@stage("extract", requires=("documents", "sentences", "entities", "parses"), provides=("figures", "quotes"))
 def extract_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Find troop/casualty figures and direct/reported quotes with their speakers."""
     params = ctx.section("extract")
-    written = per_document(ctx, "extract", ("sentences", "entities"), partial(extract_doc, params=params), ("figures", "quotes"),
-                           prepare=partial(prepare_batch, params=params))
+    written = per_document(ctx, "extract", ("sentences", "entities", "parses"), partial(extract_doc, params=params),
+                           ("figures", "quotes"), prepare=partial(prepare_batch, params=params))
     log.info("extract: %d figures, %d quotes", written["figures"], written["quotes"])
     return {}

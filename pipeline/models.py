@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,18 +45,28 @@ def pipeline_names(path: str) -> list[str]:
     return list(spacy.util.load_config(config)["nlp"]["pipeline"])
 
 
+def check_spacy(name: str) -> None:
+    """Raise ModelNotFound unless the model is installed (or its folder is there), without loading it."""
+    try:
+        pipeline_names(resolve(name))
+    except (OSError, ImportError, StopIteration) as exc:
+        raise ModelNotFound(_hint(name)) from exc
+
+
 @lru_cache(maxsize=8)
 def load_spacy(name: str, purpose: str = "full") -> Language:
     """Load a spaCy pipeline once per process (each model is read from disk once per purpose).
 
     purpose 'senter' keeps only what sentence segmentation needs (the senter, or the
     parser when the model has no senter); 'ner' keeps tok2vec and ner; 'full' keeps
-    everything the model enables.
+    everything the model enables; 'parse' is 'full' with the senter enabled too (see `parse_texts`).
     """
     path = resolve(name)
     try:
-        if purpose == "full":
+        if purpose in ("full", "parse"):
             nlp = spacy.load(path)
+            if purpose == "parse" and "senter" in nlp.disabled:
+                nlp.enable_pipe("senter")
         else:
             names = pipeline_names(path)
             keep = {"ner": ("tok2vec", "ner"), "senter": ("tok2vec", "senter" if "senter" in names else "parser")}[purpose]
@@ -69,9 +80,30 @@ def load_spacy(name: str, purpose: str = "full") -> Language:
     return nlp
 
 
+def parse_order(nlp: Language) -> list[str]:
+    """The enabled components in the order `parse_texts` runs them: the senter just before the parser,
+    so that the parse keeps the senter's sentence boundaries (the parser respects preset ones)."""
+    names = list(nlp.pipe_names)
+    if "senter" in names and "parser" in names:
+        names.remove("senter")
+        names.insert(names.index("parser"), "senter")
+    return names
+
+
+def parse_texts(name: str, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """Full parses (sentences, tags, dependencies, entities) of texts, in one pass of the model `name`,
+    `batch_size` texts at a time: the one place the pipeline parses English and French."""
+    nlp = load_spacy(name, "parse")
+    docs: Iterable[Doc] = (nlp.make_doc(t) for t in texts)
+    for component in parse_order(nlp):
+        proc = nlp.get_pipe(component)
+        docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(proc, docs)
+    return iter(docs)
+
+
 class Parses:
-    """spaCy parses by language: `prefetch` parses many texts in one `nlp.pipe`; calling it returns a
-    text's parse, from the prefetched ones or parsed there and then.
+    """spaCy parses by language: `prefetch` parses many texts in one pass, `add` keeps parses made
+    earlier (the `parses` table); calling it returns a text's parse, from those or parsed there and then.
 
     `models` maps a language to its parser (package or folder); `batch_size` is `nlp.pipe`'s.
     """
@@ -88,12 +120,20 @@ class Parses:
                 by_lang.setdefault(lang, []).append(text)
         for lang, texts in by_lang.items():
             texts = list(dict.fromkeys(texts))
-            for text, doc in zip(texts, load_spacy(self.models[lang]).pipe(texts, batch_size=self.batch_size)):
+            for text, doc in zip(texts, parse_texts(self.models[lang], texts, self.batch_size)):
                 self._done[(lang, text)] = doc
+
+    def add(self, lang: str, doc: Doc) -> None:
+        """A parse made earlier, of `doc.text`."""
+        self._done[(lang, doc.text)] = doc
+
+    def get(self, lang: str, text: str) -> Doc | None:
+        """A parse made or added already, else None (nothing is parsed)."""
+        return self._done.get((lang, text))
 
     def __call__(self, lang: str, text: str) -> Doc:
         doc = self._done.get((lang, text))
-        return doc if doc is not None else load_spacy(self.models[lang])(text)
+        return doc if doc is not None else next(parse_texts(self.models[lang], [text]))
 
 
 def chunks(text: str, limit: int = SPACY_MAX_CHARS) -> list[tuple[int, str]]:

@@ -6,6 +6,7 @@ import hashlib
 import re
 
 from .models import chunks, load_spacy
+from .parsing import sentence_spans
 
 TERMINALS = ".!?؟؛…"
 OPEN_QUOTES = "“«„‹"
@@ -73,17 +74,9 @@ def split_arabic(text: str) -> list[tuple[int, int]]:
 
 
 def split_spacy(text: str, model: str) -> list[tuple[int, int]]:
-    """Sentence spans from a spaCy pipeline's senter (or parser)."""
+    """Sentence spans from a spaCy pipeline's senter (or parser), for text `detect_language` did not parse."""
     nlp = load_spacy(model, "senter")
-    spans = []
-    for offset, piece in chunks(text):
-        for sent in nlp(piece).sents:
-            stripped = sent.text.strip()
-            if stripped:
-                lead = len(sent.text) - len(sent.text.lstrip())
-                start = offset + sent.start_char + lead
-                spans.append((start, start + len(stripped)))
-    return spans
+    return [(offset + s, offset + e) for offset, piece in chunks(text) for s, e in sentence_spans(nlp(piece))]
 
 
 def split_sentences(text: str, lang: str, spacy_models: dict[str, str]) -> list[tuple[int, int]]:

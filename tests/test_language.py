@@ -2,6 +2,8 @@ import pytest
 
 from pipeline.langid import detect_paragraphs, paragraphs
 from pipeline.language import language_rows
+from pipeline.parsing import decode_ents
+from pipeline.sentences import split_spacy
 
 LANGS = ("ar", "en", "fr", "fa")
 PARAMS = {
@@ -68,11 +70,12 @@ MIXED = (
 
 
 def test_bilingual_page_yields_arabic_then_english_segments():
-    segments, sentences = language_rows("mixed", MIXED, PARAMS)
+    segments, sentences, parses = language_rows("mixed", MIXED, PARAMS)
     assert [s["lang"] for s in segments] == ["ar", "ar", "ar", "en", "en", "en"]
     for row in segments + sentences:
         assert MIXED[row["start"] : row["end"]] == row["text"]
     assert {s["lang"] for s in sentences} == {"ar", "en"}
+    assert [p["seg_id"] for p in parses] == [3, 4, 5]  # the English paragraphs, parsed once for the later stages
 
 
 def test_english_quote_inside_arabic_paragraph_is_marked_and_routed():
@@ -80,11 +83,12 @@ def test_english_quote_inside_arabic_paragraph_is_marked_and_routed():
         "وقال الرئيس في كلمته أمام الكونغرس: We will not send American troops to fight another war in the Middle East, "
         "and we will bring our soldiers home. وأضاف أن القرار نهائي."
     )
-    segments, sentences = language_rows("emb", text, PARAMS)
+    segments, sentences, parses = language_rows("emb", text, PARAMS)
     assert segments[0]["lang"] == "ar"
     start, rest = segments[0]["embedded"].split("-")
     assert rest.endswith(":en") and text[int(start) :].startswith("We will not send")
     assert any(s["lang"] == "en" for s in sentences) or segments[0]["embedded"]
+    assert parses == []  # an Arabic paragraph is not parsed by the English model
 
 
 @pytest.mark.parametrize(
@@ -100,12 +104,25 @@ def test_english_quote_inside_arabic_paragraph_is_marked_and_routed():
     ],
 )
 def test_arabic_sentences(text, expected):
-    _, sentences = language_rows("d", text, {**PARAMS, "min_letters": 5})
+    _, sentences, _ = language_rows("d", text, {**PARAMS, "min_letters": 5})
     assert [s["text"] for s in sentences] == expected
 
 
 def test_english_sentences_use_the_spacy_senter():
     text = "U.S. officials said on Monday that 2,500 troops remain. Gen. Smith disagreed. He said more were needed."
-    _, sentences = language_rows("d", text, PARAMS)
+    _, sentences, parses = language_rows("d", text, PARAMS)
     assert [s["text"] for s in sentences] == ["U.S. officials said on Monday that 2,500 troops remain.", "Gen. Smith disagreed.", "He said more were needed."]
     assert len({s["sent_id"] for s in sentences}) == 3
+    # The same sentences as the senter alone gives, from the one full parse kept for ner and extract.
+    assert [text[s:e] for s, e in split_spacy(text, PARAMS["spacy_models"]["en"])] == [s["text"] for s in sentences]
+    (row,) = parses
+    assert (row["seg_id"], row["lang"], row["model"]) == (0, "en", PARAMS["spacy_models"]["en"])
+    assert ("Smith", "PERSON") in [(text[a:b], label) for a, b, label in decode_ents(row["ents"])]
+
+
+def test_a_glued_link_text_is_parsed_apart_but_keeps_the_original_offsets():
+    text = "The military reportedlyOpens in a new tab put 2,000 troops on standby. Officials declined to comment."
+    _, sentences, (row,) = language_rows("d", text, PARAMS)
+    assert [s["text"] for s in sentences] == ["The military reportedlyOpens in a new tab put 2,000 troops on standby.",
+                                              "Officials declined to comment."]
+    assert all(text[a:b] != "Opens" for a, b, _ in decode_ents(row["ents"]))

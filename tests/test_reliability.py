@@ -47,7 +47,8 @@ def assert_same_tables(a: Path, b: Path) -> None:
     """Every table identical, row order included, in Parquet and in the CSV export."""
     for name in TABLES:
         pd.testing.assert_frame_equal(read_table(a, name), read_table(b, name), obj=name)
-        assert (a / "csv" / f"{name}.csv").read_bytes() == (b / "csv" / f"{name}.csv").read_bytes(), name
+        if not TABLES[name].internal:
+            assert (a / "csv" / f"{name}.csv").read_bytes() == (b / "csv" / f"{name}.csv").read_bytes(), name
 
 
 @pytest.fixture(scope="module")

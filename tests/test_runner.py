@@ -50,7 +50,8 @@ def assert_same_tables(a: Path, b: Path) -> None:
             assert not (b / f"{name}.parquet").exists(), name
             continue
         pd.testing.assert_frame_equal(read_table(a, name), read_table(b, name), obj=name)
-        assert (a / "csv" / f"{name}.csv").read_bytes() == (b / "csv" / f"{name}.csv").read_bytes(), name
+        if not TABLES[name].internal:
+            assert (a / "csv" / f"{name}.csv").read_bytes() == (b / "csv" / f"{name}.csv").read_bytes(), name
 
 
 def counts(caplog) -> dict[str, tuple[int, int]]:

@@ -12,7 +12,10 @@ def test_empty_tables_are_valid_and_round_trip(name, tmp_path):
     path = write_table(tmp_path, name, empty_frame(name))
     assert pq.read_schema(path).names == TABLES[name].names
     assert read_table(tmp_path, name).empty
-    assert (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8").strip() == ",".join(TABLES[name].names)
+    if TABLES[name].internal:  # passed between stages in Parquet only
+        assert not (tmp_path / "csv" / f"{name}.csv").exists()
+    else:
+        assert (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8").strip() == ",".join(TABLES[name].names)
 
 
 def figure_row(**kw):

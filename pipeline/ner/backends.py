@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..constants import LABEL_MAP
-from ..models import ModelNotFound, load_spacy, resolve
+from ..models import ModelNotFound, check_spacy, load_spacy, resolve
 from .catalog import load_catalog
 from .rules import rule_mentions
 
@@ -40,19 +40,23 @@ def backend(name: str):
     return register
 
 
-def _label(raw: str) -> str:
+def label_of(raw: str) -> str:
     return LABEL_MAP.get(raw.upper().removeprefix("B-").removeprefix("I-"), raw)
 
 
 @backend("spacy")
 def spacy_backend(model: str, batch_size: int = 64, **_) -> Backend:
-    """A spaCy pipeline's `ents` (an installed package name or a model folder)."""
-    nlp = load_spacy(model, "ner")
+    """A spaCy pipeline's `ents` (an installed package name or a model folder).
+
+    The model is checked at once but loaded at its first texts: when `detect_language` parsed every
+    paragraph with it already (`parses`), the `ner` stage reads its entities and never loads it.
+    """
+    check_spacy(model)
 
     def run(texts: list[str]) -> list[list[Mention]]:
         return [
-            [Mention(e.start_char, e.end_char, _label(e.label_), e.label_, 1.0, "spacy") for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=batch_size)
+            [Mention(e.start_char, e.end_char, label_of(e.label_), e.label_, 1.0, "spacy") for e in doc.ents]
+            for doc in load_spacy(model, "ner").pipe(texts, batch_size=batch_size)
         ]
 
     return run
@@ -117,7 +121,7 @@ def stanza_backend(
             docs = nlp.bulk_process([stanza.Document([], text=texts[i]) for i in idx])
             for i, doc in zip(idx, docs):
                 out[i] = [
-                    Mention(e.start_char, e.end_char, _label(e.type), e.type, 1.0, "stanza")
+                    Mention(e.start_char, e.end_char, label_of(e.type), e.type, 1.0, "stanza")
                     for e in doc.ents
                     if 0 <= e.start_char < e.end_char <= len(texts[i])
                 ]
@@ -182,7 +186,7 @@ def transformers_backend(model: str, batch_size: int = 16, aggregation: str = "f
                 if start >= end:
                     continue
                 raw = s["entity_group"]
-                m = Mention(start, end, _label(raw), raw, float(s["score"]), "transformers")
+                m = Mention(start, end, label_of(raw), raw, float(s["score"]), "transformers")
                 key = (start, end, m.label)
                 if key not in best or m.score > best[key].score:
                     best[key] = m  # pieces of one word tagged apart widen to the same span

@@ -11,13 +11,12 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from ..parsing import glue_split
 from .lexicon import Lexicon, load_lexicon
 from .marks import ALL_MARKS
 from .model import Frame, Mention, Paragraph, Quote, Spans
 from .speakers import EntityIndex
 
-# Scraped link text glued to the previous word ("saidOpens in a new tab"): parsed as two words.
-GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 SUBJECT_DEPS = ("nsubj",)
 PASSIVE_DEPS = ("nsubjpass", "nsubj:pass")
 CLAUSE_SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "expl", "expl:subj", "csubj")
@@ -32,18 +31,6 @@ MAX_THAT_DISTANCE = 8
 EDGE_CHARS = " ,;:“”\"«»‘’'—–-"
 # A dateline opening a sentence ("BAGHDAD —", "ADEN, Yemen —") is not part of what was said.
 DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^—–]{1,40})?\s*[—–]\s*")
-
-
-def glue_split(text: str) -> tuple[str, list[int]]:
-    """The text with a space inserted at glued words, and a map from its offsets back to the original."""
-    parts, index, last = [], [], 0
-    for m in GLUE.finditer(text):
-        parts += [text[last : m.start()], " "]
-        index += [*range(last, m.start()), m.start()]
-        last = m.start()
-    parts.append(text[last:])
-    index += [*range(last, len(text)), len(text)]
-    return "".join(parts), index
 
 
 class ParsedParagraph:
