@@ -192,6 +192,9 @@ def document_key(doc: dict) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
+SQL_BATCH = 500  # documents per cache query (SQLite allows 32,766 parameters)
+
+
 def _plain(value: object) -> object:
     """JSON for numpy scalars and timestamps; everything else is already plain."""
     if hasattr(value, "item"):
@@ -224,13 +227,18 @@ class ResultCache:
         )
 
     def get(self, stage: str, fp: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[list[dict]]]:
+        """The cached results among `keys` (doc_id, document key), in one query per batch."""
         found = {}
-        for doc_id, key in keys:
-            row = self.db.execute(
-                "SELECT payload FROM results WHERE stage=? AND fingerprint=? AND doc_id=? AND doc_key=?", (stage, fp, doc_id, key)
-            ).fetchone()
-            if row is not None:
-                found[(doc_id, key)] = decode(row[0])
+        wanted = set(keys)
+        for lo in range(0, len(keys), SQL_BATCH):
+            ids = sorted({doc_id for doc_id, _ in keys[lo : lo + SQL_BATCH]})
+            rows = self.db.execute(
+                f"SELECT doc_id, doc_key, payload FROM results WHERE stage=? AND fingerprint=? AND doc_id IN ({','.join('?' * len(ids))})",
+                (stage, fp, *ids),
+            )
+            for doc_id, key, payload in rows:
+                if (doc_id, key) in wanted:
+                    found[(doc_id, key)] = decode(payload)
         return found
 
     def put(self, stage: str, fp: str, items: list[tuple[str, str, object]]) -> None:

@@ -51,6 +51,8 @@ def analyse(texts: list[str], params: dict) -> list[Analysis]:
     for lang, model in params["spacy_models"].items():
         todo = [(a, seg_id, *glue_split(text[s:e])) for text, a in zip(texts, out)
                 for seg_id, ((s, e), d) in enumerate(zip(a.spans, a.decisions)) if d.lang == lang and 0 < e - s <= SPACY_MAX_CHARS]
+        if not todo:
+            continue  # no paragraph in this language: its model is not even loaded
         docs = parse_texts(model, [t for _, _, t, _ in todo], int(params.get("batch_size") or 64))
         for (a, seg_id, _, index), doc in zip(todo, docs):
             a.parsed[seg_id] = (doc, index)

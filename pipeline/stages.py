@@ -186,7 +186,7 @@ class TableCursor:
         order = self.order
         return pa.array([order.get(d, -1) for d in self.buffer["doc_id"].to_pylist()], type=pa.int64())
 
-    def take(self, first: int, last: int) -> pd.DataFrame:
+    def take(self, first: int, last: int) -> pa.Table:
         """Rows of the documents at positions first..last of the ok documents."""
         while not self.done:
             pos = self._positions()
@@ -201,7 +201,7 @@ class TableCursor:
         mine = pc.and_(pc.greater_equal(pos, first), pc.less_equal(pos, last))
         rows = self.buffer.filter(mine)
         self.buffer = self.buffer.filter(pc.greater(pos, last))
-        return rows.to_pandas()
+        return rows
 
 
 def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]],
@@ -255,10 +255,12 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
             hits = store.get(desc, fp, list(zip(docs["doc_id"], keys))) if store else {}
             todo = [(d, k) not in hits for d, k in zip(docs["doc_id"], keys)]
             missing = docs[todo].reset_index(drop=True)
-            ids = set(missing["doc_id"])
+            ids = pa.array(missing["doc_id"].tolist(), type=pa.string())
             plans.append((docs, keys, hits))
+            # only the rows of the documents to compute reach pandas (none when the whole batch is cached)
             yield (fn, prepare, ctx.doc_seconds, missing,
-                   {n: df[df["doc_id"].isin(ids)].reset_index(drop=True) for n, df in inputs.items()})
+                   {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(docs) else t).to_pandas()
+                    for n, t in inputs.items()})
 
     def collect(computed: list, writers: list[TableWriter]) -> None:
         """Write one batch's rows (reused or computed, in document order) and cache what was computed."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,14 +52,32 @@ def _norm_char(ch: str) -> str:
     return ch.translate(_CHAR_MAP).lower()
 
 
+class _Table(dict):
+    """`str.translate` table filled on demand by `_norm_char`; remembers the characters that do not map
+    to exactly one character (dropped marks, expanded ligatures), which need the offset map."""
+
+    def __init__(self):
+        super().__init__()
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        mapped = self[code] = _norm_char(chr(code))
+        if len(mapped) != 1:
+            self.irregular.add(chr(code))
+        return mapped
+
+
+_TABLE = _Table()
+
+
 @dataclass(frozen=True)
 class Normalized:
     """A normalised matching key and, per key character, its span in the original."""
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the key back to the original string."""
@@ -74,6 +93,9 @@ def normalize(text: str) -> Normalized:
     Arabic ي/ك, teh marbuta with heh, Eastern Arabic and Persian digits, and
     lower-cases Latin letters. Every key character remembers its original span.
     """
+    key = text.translate(_TABLE)
+    if _TABLE.irregular.isdisjoint(text):  # one key character per original character: the identity map
+        return Normalized(text, key, range(len(text)), range(1, len(text) + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -93,7 +115,7 @@ def normalize(text: str) -> Normalized:
 @lru_cache(maxsize=65536)
 def norm_key(text: str) -> str:
     """The normalised matching key alone, with runs of whitespace folded (`normalize(text).text`, without the offsets)."""
-    return " ".join("".join(map(_norm_char, text)).split())
+    return " ".join(text.translate(_TABLE).split())
 
 
 def script_of(text: str) -> str:
