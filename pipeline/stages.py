@@ -178,19 +178,19 @@ class TableCursor:
         if pf.schema_arrow.names != TABLES[name].names:
             raise MissingInput(f"table '{name}' at {path} does not match the current schema: re-run its stage")
         self.batches = pf.iter_batches(batch_size=batch_rows)
-        self.order = {doc_id: i for i, doc_id in enumerate(order.to_pylist())}
+        self.order = order
         self.buffer: pa.Table = pf.schema_arrow.empty_table()
         self.done = False
 
     def _positions(self) -> pa.Array:
-        order = self.order
-        return pa.array([order.get(d, -1) for d in self.buffer["doc_id"].to_pylist()], type=pa.int64())
+        """Each buffered row's position among the ok documents (null: not an ok document)."""
+        return pc.index_in(self.buffer["doc_id"], value_set=self.order)
 
     def take(self, first: int, last: int) -> pa.Table:
         """Rows of the documents at positions first..last of the ok documents."""
         while not self.done:
             pos = self._positions()
-            if len(pos) and pc.max(pos).as_py() > last:
+            if len(pos) and (pc.max(pos).as_py() or -1) > last:
                 break
             batch = next(self.batches, None)
             if batch is None:

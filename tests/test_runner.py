@@ -169,9 +169,9 @@ def test_the_cursor_streams_the_rows_of_each_batch(tmp_path):
 
     write_table(tmp_path, "sentences", frame("sentences", rows))
     cursor = TableCursor(tmp_path, "sentences", pa.array(["a", "b", "c", "d"]), batch_rows=2)
-    assert list(cursor.take(0, 1)["doc_id"]) == ["a"] * 3
-    assert list(cursor.take(2, 2)["doc_id"]) == ["c"] * 5
-    assert list(cursor.take(3, 3)["doc_id"]) == ["d"]  # rows of a document not in the batch order are skipped
+    assert cursor.take(0, 1)["doc_id"].to_pylist() == ["a"] * 3
+    assert cursor.take(2, 2)["doc_id"].to_pylist() == ["c"] * 5
+    assert cursor.take(3, 3)["doc_id"].to_pylist() == ["d"]  # rows of a document not in the batch order are skipped
     assert cursor.buffer.num_rows == 0
 
 

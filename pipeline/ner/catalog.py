@@ -170,10 +170,13 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=4)
 def load_catalog(directory: str | Path = CATALOG_DIR) -> Catalog:
-    """Load `entities.jsonl` (curated) and the generated countries from `directory`."""
-    directory = Path(directory)
+    """Load `entities.jsonl` (curated) and the generated countries from `directory` (once per process and folder)."""
+    return _load_catalog(Path(directory).resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_catalog(directory: Path) -> Catalog:
     path = directory / "entities.jsonl"
     if not path.is_file():
         raise FileNotFoundError(f"entity catalog {path} not found")
