@@ -25,13 +25,18 @@ class LockBusy(RuntimeError):
     """Another run holds the lock on the output folder."""
 
 
-def _holder(fd: int) -> str:
-    """What the lock file says about the current holder (best effort)."""
-    try:
-        text = os.pread(fd, 4096, 0).decode("utf-8", errors="replace").strip()
-    except OSError:
-        return "unknown"
-    return text or "unknown"
+def _holder(fd: int, tries: int = 20) -> str:
+    """What the lock file says about the current holder (best effort). The holder writes it just after
+    taking the lock, so an empty file is read again for a moment before giving up."""
+    for _ in range(tries):
+        try:
+            text = os.pread(fd, 4096, 0).decode("utf-8", errors="replace").strip()
+        except OSError:
+            return "unknown"
+        if text:
+            return text
+        time.sleep(0.05)
+    return "unknown"
 
 
 @contextmanager
@@ -59,9 +64,10 @@ def run_lock(out_dir: Path, wait_seconds: float = 0.0) -> Iterator[Path]:
                     ) from None
                 time.sleep(POLL_SECONDS)
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        os.ftruncate(fd, 0)
-        holder = f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {' '.join(sys.argv)}"
-        os.pwrite(fd, " ".join(holder.split()).encode("utf-8", errors="replace"), 0)
+        holder = " ".join(f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {' '.join(sys.argv)}".split())
+        data = holder.encode("utf-8", errors="replace")
+        os.pwrite(fd, data, 0)  # written before the old text is cut, so a reader never sees an empty file
+        os.ftruncate(fd, len(data))
         yield path
     finally:
         os.close(fd)  # closing the descriptor releases the lock

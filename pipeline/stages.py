@@ -180,27 +180,22 @@ class TableCursor:
         self.batches = pf.iter_batches(batch_size=batch_rows)
         self.order = order
         self.buffer: pa.Table = pf.schema_arrow.empty_table()
+        self.positions = pa.array([], type=pa.int32())  # each buffered row's position among the ok documents
         self.done = False
-
-    def _positions(self) -> pa.Array:
-        """Each buffered row's position among the ok documents (null: not an ok document)."""
-        return pc.index_in(self.buffer["doc_id"], value_set=self.order)
 
     def take(self, first: int, last: int) -> pa.Table:
         """Rows of the documents at positions first..last of the ok documents."""
-        while not self.done:
-            pos = self._positions()
-            if len(pos) and (pc.max(pos).as_py() or -1) > last:
-                break
+        while not self.done and not (len(self.positions) and (pc.max(self.positions).as_py() or -1) > last):
             batch = next(self.batches, None)
             if batch is None:
                 self.done = True
-            else:
+            else:  # positions are looked up once per record batch (null: not an ok document)
                 self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])]).combine_chunks()
-        pos = self._positions()
-        mine = pc.and_(pc.greater_equal(pos, first), pc.less_equal(pos, last))
+                self.positions = pa.concat_arrays([self.positions, pc.index_in(batch["doc_id"], value_set=self.order)])
+        mine = pc.and_(pc.greater_equal(self.positions, first), pc.less_equal(self.positions, last))
         rows = self.buffer.filter(mine)
-        self.buffer = self.buffer.filter(pc.greater(pos, last))
+        later = pc.greater(self.positions, last)
+        self.buffer, self.positions = self.buffer.filter(later), self.positions.filter(later)
         return rows
 
 
