@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import partial
 
 import pandas as pd
@@ -32,7 +32,8 @@ def sentence_parse(parse: Parses, lang: str, text: str, para: tuple[int, int], s
     glued, index = glue_split(text[para[0] : para[1]])
     whole = parse.get(lang, glued)
     if whole is not None:
-        span = whole.char_span(bisect_left(index, sent_start - para[0]), bisect_left(index, sent_end - para[0]))
+        # a start where a space was inserted maps twice: the word's own offset is the later one
+        span = whole.char_span(bisect_right(index, sent_start - para[0]) - 1, bisect_left(index, sent_end - para[0]))
         if span is not None and span.text == sent_text:
             return span.as_doc()
     return parse(lang, sent_text)

@@ -4,6 +4,7 @@ English or French paragraph (see `pipeline.parsing`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -37,7 +38,7 @@ class Analysis:
 
     spans: list[tuple[int, int]]
     decisions: list[LangDecision]
-    parsed: dict[int, tuple[Doc, list[int]]] = field(default_factory=dict)  # seg_id -> (parse, glue index)
+    parsed: dict[int, tuple[Doc, Sequence[int]]] = field(default_factory=dict)  # seg_id -> (parse, glue index)
 
 
 def analyse(texts: list[str], params: dict) -> list[Analysis]:

@@ -66,8 +66,11 @@ def run_lock(out_dir: Path, wait_seconds: float = 0.0) -> Iterator[Path]:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         holder = " ".join(f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {' '.join(sys.argv)}".split())
         data = holder.encode("utf-8", errors="replace")
-        os.pwrite(fd, data, 0)  # written before the old text is cut, so a reader never sees an empty file
-        os.ftruncate(fd, len(data))
-        yield path
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)  # no stale holder line for the next run's waiters to read
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -54,18 +54,18 @@ def check_spacy(name: str) -> None:
 
 
 @lru_cache(maxsize=8)
-def load_spacy(name: str, purpose: str = "full") -> Language:
+def load_spacy(name: str, purpose: str) -> Language:
     """Load a spaCy pipeline once per process (each model is read from disk once per purpose).
 
     purpose 'senter' keeps only what sentence segmentation needs (the senter, or the
-    parser when the model has no senter); 'ner' keeps tok2vec and ner; 'full' keeps
-    everything the model enables; 'parse' is 'full' with the senter enabled too (see `parse_texts`).
+    parser when the model has no senter); 'ner' keeps tok2vec and ner; 'parse' keeps everything
+    the model enables, and the senter too (see `parse_texts`).
     """
     path = resolve(name)
     try:
-        if purpose in ("full", "parse"):
+        if purpose == "parse":
             nlp = spacy.load(path)
-            if purpose == "parse" and "senter" in nlp.disabled:
+            if "senter" in nlp.disabled:
                 nlp.enable_pipe("senter")
         else:
             names = pipeline_names(path)

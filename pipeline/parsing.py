@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
@@ -20,8 +22,10 @@ from spacy.vocab import Vocab
 GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 
 
-def glue_split(text: str) -> tuple[str, list[int]]:
-    """The text with a space inserted at glued words, and a map from its offsets back to the original."""
+@lru_cache(maxsize=1024)
+def glue_split(text: str) -> tuple[str, tuple[int, ...]]:
+    """The text with a space inserted at glued words, and a map from its offsets back to the original
+    (cached: a paragraph is split again for each of its sentences)."""
     parts, index, last = [], [], 0
     for m in GLUE.finditer(text):
         parts += [text[last : m.start()], " "]
@@ -29,10 +33,10 @@ def glue_split(text: str) -> tuple[str, list[int]]:
         last = m.start()
     parts.append(text[last:])
     index += [*range(last, len(text)), len(text)]
-    return "".join(parts), index
+    return "".join(parts), tuple(index)
 
 
-def sentence_spans(doc: Doc, index: list[int] | None = None) -> list[tuple[int, int]]:
+def sentence_spans(doc: Doc, index: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """The parse's sentences as (start, end) in the original text (`index` from `glue_split`), whitespace trimmed."""
     spans = []
     for sent in doc.sents:
@@ -44,7 +48,7 @@ def sentence_spans(doc: Doc, index: list[int] | None = None) -> list[tuple[int, 
     return spans
 
 
-def encode_ents(doc: Doc, index: list[int], offset: int) -> str:
+def encode_ents(doc: Doc, index: Sequence[int], offset: int) -> str:
     """The model's entities as `start:end:LABEL;…`, in document offsets (`offset`: the paragraph's start).
 
     An entity starting at a glued word ("reportedlyOpens in a new tab") is scraped link text: left out,

@@ -221,6 +221,11 @@ TABLES: dict[str, Table] = {
 }
 
 
+# The tables of the output contract (internal ones, passed between stages, left out): what the report,
+# the DuckDB views and consumers see.
+OUTPUT_TABLES: tuple[str, ...] = tuple(name for name, t in TABLES.items() if not t.internal)
+
+
 class SchemaError(ValueError):
     """A table does not satisfy its contract."""
 

@@ -1,6 +1,7 @@
 """One spaCy pass per English/French paragraph: its sentences, entities and parse, kept for the later stages."""
 
 import pytest
+from spacy.tokens import Doc
 
 from pipeline.extract import sentence_parse
 from pipeline.models import Parses, load_spacy, parse_texts
@@ -50,6 +51,15 @@ def test_glue_split_parses_link_text_apart_and_maps_offsets_back(text, parsed):
     assert all(text[index[i]] == ch for i, ch in enumerate(glued) if ch != " ")
 
 
+def test_an_entity_starting_at_a_glued_word_is_left_out():
+    text = "Officials reportedlyOpens in Baghdad"
+    glued, index = glue_split(text)
+    words = glued.split(" ")
+    doc = Doc(load_spacy(EN, "parse").vocab, words=words, spaces=[True] * (len(words) - 1) + [False],
+              ents=["B-ORG", "O", "B-PERSON", "O", "B-GPE"])
+    assert [(text[a:b], label) for a, b, label in decode_ents(encode_ents(doc, index, 0))] == [("Officials", "ORG"), ("Baghdad", "GPE")]
+
+
 def test_entities_are_kept_in_document_offsets_without_glued_link_text():
     text = "Lloyd Austin said the army reportedlyOpens in a new tab moved. Austin spoke in Baghdad."
     glued, index = glue_split(text)
@@ -61,14 +71,20 @@ def test_entities_are_kept_in_document_offsets_without_glued_link_text():
     assert [(a - 100, b - 100, label) for a, b, label in shifted] == decode_ents(encode_ents(doc, index, 0))
 
 
-def test_a_sentence_is_cut_from_its_paragraphs_parse_or_parsed_alone():
+def test_a_sentence_is_cut_from_its_paragraphs_parse_or_parsed_alone(monkeypatch):
     text = "Intro line.\nThe Pentagon said 900 troops had been sent. Officials reportedlyOpens in a new tab said 40 were hurt."
     para = (12, len(text))
     parse = Parses({"en": EN})
     parse.prefetch([("en", glue_split(text[para[0] : para[1]])[0])])
     whole = parse.get("en", glue_split(text[para[0] : para[1]])[0])
     first = next(iter(whole.sents))
-    cut = sentence_parse(parse, "en", text, para, para[0] + first.start_char, para[0] + first.end_char)
+
+    def no_parse(self, lang, text):
+        raise AssertionError("parsed alone")
+
+    with monkeypatch.context() as m:
+        m.setattr(Parses, "__call__", no_parse)  # the first sentence must come from the paragraph's parse
+        cut = sentence_parse(parse, "en", text, para, para[0] + first.start_char, para[0] + first.end_char)
     assert cut.text.rstrip() == first.text
     assert [(t.dep_, t.head.i) for t in cut] == [(t.dep_, t.head.i - first.start) for t in first]
     # The second sentence holds a glued word: it differs from the parsed text, so it is parsed alone.

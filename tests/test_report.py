@@ -19,7 +19,7 @@ from pipeline.report.build import render_report
 from pipeline.report.data import ReportData, dated_figures, document_languages, speaker_names
 from pipeline.report.plots import f1_rows
 from pipeline.report.render import Span, highlight
-from pipeline.schema import TABLES
+from pipeline.schema import OUTPUT_TABLES
 from pipeline.stages import context_from_params, run_stage
 from pipeline.tables import frame, read_table
 
@@ -111,7 +111,7 @@ def small_tables() -> ReportData:
     problems = frame("problems", [{"doc_id": "mixed", "stage": "extract", "kind": "error", "reason": HOSTILE}])
     tables = {"documents": docs, "segments": segments, "entities": entities, "entity_index": index, "figures": figures, "quotes": quotes,
               "problems": problems}
-    return ReportData(**tables, row_counts={name: len(tables.get(name, ())) for name in TABLES})
+    return ReportData(**tables, row_counts={name: len(tables.get(name, ())) for name in OUTPUT_TABLES})
 
 
 def test_report_escapes_everything_from_the_data_and_sets_each_paragraph_direction():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import TABLES
+from ..schema import OUTPUT_TABLES
 from ..stages import Context, stage
 
 
-@stage("report", requires=tuple(TABLES), provides=())
+@stage("report", requires=OUTPUT_TABLES, provides=())
 def report_stage(ctx: Context) -> dict[str, pd.DataFrame]:
     """Write reports/index.html, reports/plots/*.csv and data/processed/extract.duckdb."""
     from .build import build  # matplotlib loads only when this stage runs

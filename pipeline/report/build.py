@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from string import Template
 
-from ..schema import TABLES
+from ..schema import OUTPUT_TABLES
 from ..stages import Context
 from ..tables import atomic_write_bytes
 from . import charts, render
@@ -25,7 +25,7 @@ TITLE_CHARS = 90  # untitled documents are named by the start of their first par
 
 def load_data(ctx: Context) -> ReportData:
     """The tables the report shows, and every table's row count."""
-    frames = {name: ctx.table(name) for name in TABLES}
+    frames = {name: ctx.table(name) for name in OUTPUT_TABLES}
     shown = ("documents", "segments", "entities", "entity_index", "figures", "quotes", "problems")
     return ReportData(**{name: frames[name] for name in shown}, row_counts={name: len(df) for name, df in frames.items()})
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ..constants import ROOT
-from ..schema import TABLES
+from ..schema import OUTPUT_TABLES, TABLES
 
 
 def sql_string(value: str) -> str:
@@ -36,7 +36,7 @@ def write_duckdb(tables_dir: Path, db_path: Path, root: Path = ROOT) -> list[str
     try:
         with duckdb.connect(str(tmp)) as con:
             con.execute(f"SET file_search_path = {sql_string(root.as_posix())}")
-            for table in TABLES.values():
+            for table in (TABLES[name] for name in OUTPUT_TABLES):
                 source = parquet_path(tables_dir / f"{table.name}.parquet", root)
                 con.execute(f"CREATE VIEW {table.name} AS SELECT * FROM read_parquet({sql_string(source)})")
                 con.execute(f"COMMENT ON VIEW {table.name} IS {sql_string(table.doc)}")

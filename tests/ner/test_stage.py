@@ -1,9 +1,11 @@
 """The ner stage reads the entities of the parse detect_language made, instead of running the model again."""
 
 import pandas as pd
+import pytest
 
 from pipeline.language import language_rows
 from pipeline.models import load_spacy
+from pipeline.ner import backends
 from pipeline.ner.stage import backend_outputs
 
 TEXT = ("The Pentagon said on Monday that 900 troops had been sent to Iraq. Lloyd Austin told reporters in Washington "
@@ -17,7 +19,8 @@ def test_the_spacy_backend_reads_the_stored_parse_and_runs_where_there_is_none(p
     model = params["ner"]["backends"]["en"][0]["model"]
     with_parse = backend_outputs(sentences, params["ner"], parses)
     ner = load_spacy(model, "ner")
-    paragraph = ner(TEXT[: sentences["end"].max()])  # the English paragraph as one text, as detect_language parsed it
+    english = sentences[sentences["lang"] == "en"]
+    paragraph = ner(TEXT[: english["end"].max()])  # the English paragraph as one text, as detect_language parsed it
     for sent in sentences[sentences["lang"] == "en"].itertuples():
         spacy_mentions = with_parse[sent.sent_id][0]
         expected = [(e.start_char - sent.start, e.end_char - sent.start, e.label_) for e in paragraph.ents
@@ -34,3 +37,17 @@ def test_the_spacy_backend_reads_the_stored_parse_and_runs_where_there_is_none(p
     without = backend_outputs(sentences, params["ner"])
     for sent in sentences.itertuples():
         assert with_parse[sent.sent_id][1:] == without[sent.sent_id][1:]
+
+
+def test_the_english_model_is_not_run_again_where_the_parse_covers_every_sentence(params, monkeypatch):
+    text = "The Pentagon said 900 troops had been sent to Iraq.\nLloyd Austin told reporters in Washington the move was defensive."
+    _, sentences, parses = language_rows("d", text, params["detect_language"])
+    expected = backend_outputs(pd.DataFrame(sentences), params["ner"], pd.DataFrame(parses))
+
+    def no_model(*args):
+        raise AssertionError("the spaCy NER model ran although detect_language had parsed every paragraph")
+
+    monkeypatch.setattr(backends, "load_spacy", no_model)
+    assert backend_outputs(pd.DataFrame(sentences), params["ner"], pd.DataFrame(parses)) == expected
+    with pytest.raises(AssertionError, match="the spaCy NER model ran"):
+        backend_outputs(pd.DataFrame(sentences), params["ner"])  # without the parses the backend must run
