@@ -13,7 +13,7 @@ from .figures import find_figures
 from .models import Parses, load_spacy
 from .parsing import decode_doc, glue_split
 from .quotes import find_quotes
-from .quotes.core import parse_requests
+from .quotes.core import paragraphs, parse_requests
 from .stages import Context, per_document, stage
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,7 @@ def figures_rows(doc, sentences: list[dict], entities: list[dict], parse: Parses
     rows = []
     ents = sorted(entities, key=lambda e: e["start"])
     starts = [e["start"] for e in ents]
-    paras: dict[int, tuple[int, int]] = {}
-    for sent in sentences:
-        a, b = paras.get(sent["seg_id"], (sent["start"], sent["end"]))
-        paras[sent["seg_id"]] = (min(a, sent["start"]), max(b, sent["end"]))
+    paras = {p.seg_id: (p.start, p.end) for p in paragraphs(sentences)}  # the spans the quote rules parse
     for sent in sentences:
         start, end, lang = sent["start"], sent["end"], sent["lang"]
         local = [
@@ -55,7 +52,7 @@ def figures_rows(doc, sentences: list[dict], entities: list[dict], parse: Parses
             for e in ents[bisect_left(starts, start) : bisect_left(starts, end)]
             if e["end"] <= end
         ]
-        para = paras[sent["seg_id"]]
+        para = paras[int(sent["seg_id"])]
         parser = (lambda _, a=start, b=end, p=para, lang=lang: sentence_parse(parse, lang, doc.text, p, a, b)) if lang in parse.models else None
         for fig in find_figures(sent["text"], lang, local, parser):
             rows.append({**fig, "doc_id": doc.doc_id, "sent_id": sent["sent_id"], "start": start + fig["start"],
