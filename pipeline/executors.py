@@ -8,7 +8,6 @@ through the lru_caches of `pipeline.models` and `pipeline.ner.stage`, never per 
 from __future__ import annotations
 
 import atexit
-import io
 import logging
 import multiprocessing
 import os
@@ -19,6 +18,8 @@ from functools import lru_cache
 from itertools import islice
 
 import pyarrow as pa
+
+from .tables import from_ipc, to_ipc
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +85,6 @@ def map_pool(func: Callable, tasks: Iterable[tuple], workers: int, allow_network
 
 
 # ---------------------------------------------------------------- Ray
-
-
-def to_ipc(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()
-
-
-def from_ipc(data: bytes) -> pa.Table:
-    return pa.ipc.open_stream(pa.BufferReader(data)).read_all()
 
 
 _RAY_STARTED = False

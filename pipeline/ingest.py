@@ -391,7 +391,7 @@ def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool, 
     for doc in problems:
         spool.add(doc)
     fp = cache.fingerprint("ingest", {"ingest": params}, "pipeline.ingest") if store else ""
-    fresh: list[tuple[str, str, object]] = []
+    fresh: list[tuple[str, str, str]] = []
     reused = 0
     for path in progress(files, desc="ingest", unit="file"):
         rel = path.relative_to(input_dir).as_posix()
@@ -399,12 +399,12 @@ def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool, 
         key = f"{st.st_size}:{st.st_mtime_ns}"
         hit = store.get("ingest", fp, [(rel, key)]) if store else {}
         if hit:
-            docs = [Doc(**d) for d in hit[(rel, key)][0]]
+            docs = [Doc(**d) for d in cache.decode(hit[(rel, key)])[0]]
             reused += 1
         else:
             docs, ok = _read_file_docs(path, rel, params, doc_seconds)
             if ok and store:
-                fresh.append((rel, key, ([asdict(d) for d in docs],)))
+                fresh.append((rel, key, cache.encode(([asdict(d) for d in docs],))))
                 if len(fresh) >= BATCH_DOCS:
                     store.put("ingest", fp, fresh)
                     fresh = []

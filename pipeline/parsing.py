@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+import srsly.msgpack
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
@@ -68,11 +69,24 @@ def decode_ents(field: str | None) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _msgpack_extensions_looked_up() -> None:
+    """srsly scans the installed packages' entry points for msgpack extensions on every pack and
+    unpack, which is most of the cost of a small DocBin: scan them once and keep what was found."""
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        if registry.entry_points:
+            for name, func in registry.get_entry_points().items():
+                registry.register(name, func=func)
+            registry.entry_points = False
+
+
 def encode_doc(doc: Doc) -> str:
     """A parse as text (base64 of a one-document DocBin: tokens, tags, morphology, heads, entities, sentences)."""
+    _msgpack_extensions_looked_up()
     return base64.b64encode(DocBin(docs=[doc], store_user_data=False).to_bytes()).decode("ascii")
 
 
 def decode_doc(data: str, vocab: Vocab) -> Doc:
     """The parse written by `encode_doc`, in the vocab of the model that made it."""
+    _msgpack_extensions_looked_up()
     return next(iter(DocBin().from_bytes(base64.b64decode(data)).get_docs(vocab)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .constants import FIGURE_CATEGORIES, QUALIFIERS, QUOTE_KINDS, STATUSES
 
@@ -242,21 +243,39 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     extra = [c for c in df.columns if c not in table.names]
     if missing or extra:
         raise SchemaError(f"{name}: missing columns {missing}, unexpected columns {extra}")
-    df = df[table.names]
     try:
-        arrow = pa.Table.from_pandas(df, schema=table.arrow_schema, preserve_index=False, safe=True)
+        arrow = pa.Table.from_pandas(df[table.names], schema=table.arrow_schema, preserve_index=False, safe=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise SchemaError(f"{name}: {exc}") from exc
+    return check_arrow(name, arrow)
+
+
+def rows_to_arrow(name: str, rows: list[dict]) -> pa.Table:
+    """Row dicts (keys in any order) as a validated Arrow table: a missing key, None or NaN is a null."""
+    schema = TABLES[name].arrow_schema
+    try:
+        arrow = pa.table([pa.array([r.get(f.name) for r in rows], type=f.type, from_pandas=True) for f in schema], schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
+        raise SchemaError(f"{name}: {exc}") from exc
+    return check_arrow(name, arrow)
+
+
+def check_arrow(name: str, arrow: pa.Table) -> pa.Table:
+    """Check an Arrow table against table `name`: schema, required columns, allowed values, offsets."""
+    table = TABLES[name]
+    if not arrow.schema.equals(table.arrow_schema):
+        raise SchemaError(f"{name}: schema {arrow.schema} is not the contract's {table.arrow_schema}")
     for col in table.columns:
         values = arrow.column(col.name)
         if not col.nullable and values.null_count:
             raise SchemaError(f"{name}.{col.name}: {values.null_count} null values in a required column")
         if col.allowed is not None:
-            bad = set(values.drop_null().to_pylist()) - set(col.allowed)
+            bad = set(pc.unique(values.drop_null()).to_pylist()) - set(col.allowed)
             if bad:
                 raise SchemaError(f"{name}.{col.name}: values {sorted(bad)} not in {list(col.allowed)}")
-    if "start" in table.names and len(df):
-        if (df["end"] < df["start"]).any() or (df["start"] < 0).any():
+    if "start" in table.names and arrow.num_rows:
+        start, end = arrow.column("start"), arrow.column("end")
+        if pc.any(pc.less(end, start)).as_py() or pc.any(pc.less(start, 0)).as_py():
             raise SchemaError(f"{name}: a row has end < start or a negative offset")
     return arrow
 

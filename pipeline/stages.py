@@ -24,7 +24,7 @@ from . import cache
 from .constants import ROOT, STATUS_OK
 from .executors import map_batches, runtime_options
 from .models import ModelNotFound
-from .schema import PROBLEM_ERROR, PROBLEM_TIMEOUT, TABLES
+from .schema import PROBLEM_ERROR, PROBLEM_TIMEOUT, TABLES, rows_to_arrow
 from .tables import MissingInput, TableWriter, frame, read_table, write_table
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,18 @@ class TableCursor:
         return rows
 
 
+def cached_tables(store: cache.ResultCache, stage_name: str, fp: str, keys: list[tuple[str, str]],
+                  schemas: list[pa.Schema]) -> dict[tuple[str, str], list[pa.Table]]:
+    """The cached tables of the documents among `keys`; a payload whose tables no longer match the
+    contract's schemas (the schema changed since) is not a hit, so the document is computed again."""
+    hits = {}
+    for k, payload in store.get(stage_name, fp, keys).items():
+        tables = cache.decode_tables(payload)
+        if len(tables) == len(schemas) and all(t.schema.equals(s) for t, s in zip(tables, schemas)):
+            hits[k] = tables
+    return hits
+
+
 def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]],
                  provides: tuple[str, ...], prepare: Callable | None = None) -> dict[str, int]:
     """Run `fn(doc_row, {table: rows of this doc})` over ok documents, writing its rows to `provides`.
@@ -229,6 +241,7 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     order = status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].combine_chunks()
     del status
     batch_docs = options["batch_docs"]
+    schemas = [TABLES[name].arrow_schema for name in provides]
     cursors = {name: TableCursor(ctx.out_dir, name, order, 4 * batch_docs) for name in requires}
     counts = {"reused": 0, "computed": 0}
     bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
@@ -247,7 +260,7 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
             docs = docs.to_pandas()
             inputs = {name: c.take(first, last) for name, c in cursors.items()}
             keys = [cache.document_key(d) for d in docs.to_dict("records")] if store else [""] * len(docs)
-            hits = store.get(desc, fp, list(zip(docs["doc_id"], keys))) if store else {}
+            hits = cached_tables(store, desc, fp, list(zip(docs["doc_id"], keys)), schemas) if store else {}
             todo = [(d, k) not in hits for d, k in zip(docs["doc_id"], keys)]
             missing = docs[todo].reset_index(drop=True)
             ids = pa.array(missing["doc_id"].tolist(), type=pa.string())
@@ -261,26 +274,36 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
         """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
         docs, keys, hits = plans.popleft()
         results = iter(computed)
-        fresh = []
-        rows: list[list[dict]] = [[] for _ in writers]
+        new_rows: list[list[dict]] = [[] for _ in writers]
+        kept: list[tuple[str, str, list]] = []  # per document kept: (doc_id, key, its cached tables or (offset, count) of its new rows)
         for doc_id, key in zip(docs["doc_id"], keys):
-            if (doc_id, key) in hits:
-                result, kind, reason = hits[(doc_id, key)], None, None
-                counts["reused"] += 1
-            else:
-                result, kind, reason = next(results)
-                counts["computed"] += 1
-                if kind is None and store:
-                    fresh.append((doc_id, key, result))
             bar.update(1)
+            if (doc_id, key) in hits:
+                kept.append((doc_id, key, hits[(doc_id, key)]))
+                counts["reused"] += 1
+                continue
+            result, kind, reason = next(results)
+            counts["computed"] += 1
             if kind is not None:
                 log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
                 ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
                 continue
-            for acc, part in zip(rows, result):
+            kept.append((doc_id, key, [(len(acc), len(part)) for acc, part in zip(new_rows, result)]))
+            for acc, part in zip(new_rows, result):
                 acc.extend(part)
-        for writer, part in zip(writers, rows):
-            writer.write(part)
+        new = [rows_to_arrow(w.name, rows) for w, rows in zip(writers, new_rows)]  # one conversion per table and batch
+        pieces: list[list[pa.Table]] = [[] for _ in writers]
+        fresh = []
+        for doc_id, key, found in kept:
+            if (doc_id, key) not in hits:
+                found = [table.slice(offset, count) for table, (offset, count) in zip(new, found)]
+                if store:
+                    fresh.append((doc_id, key, cache.encode_tables(found)))
+            for acc, table in zip(pieces, found):
+                acc.append(table)
+        for writer, acc in zip(writers, pieces):
+            if acc:
+                writer.write(pa.concat_tables(acc))
         if store:
             store.put(desc, fp, fresh)
 

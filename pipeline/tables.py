@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -9,9 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from .schema import TABLES, empty_frame, to_arrow
+from .schema import TABLES, check_arrow, empty_frame, rows_to_arrow, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -48,25 +52,38 @@ def remove_stale_temp(out_dir: Path) -> list[Path]:
     return stale
 
 
-def escape_formula(value: object) -> object:
-    """Neutralise spreadsheet formulas: prefix risky text cells with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def csv_ready(table: pa.Table) -> pa.Table:
+    """A table as its CSV export shows it: a text cell that starts with a formula prefix gets a leading
+    quote, and a whole float keeps its ".0" (3.0, not 3), so readers still see a float column."""
+    for i, field in enumerate(table.schema):
+        values = table.column(i)
+        if pa.types.is_string(field.type):
+            risky = functools.reduce(pc.or_, [pc.starts_with(values, p) for p in FORMULA_PREFIXES])
+            if pc.any(risky).as_py():
+                table = table.set_column(i, field, pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values))
+        elif pa.types.is_floating(field.type):
+            text = pc.cast(values, pa.string())
+            bare = pc.invert(pc.match_substring_regex(text, r"[.eEnN]"))  # "3", not "3.5", "1e+20", "inf" or "nan"
+            table = table.set_column(i, pa.field(field.name, pa.string()),
+                                     pc.if_else(bare, pc.binary_join_element_wise(text, ".0", ""), text))
+    return table
 
 
-def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The CSV export of a table: text cells with formula prefixes escaped."""
-    out = df.copy()
-    for col in out.columns:
-        values = out[col]
-        if values.dtype != object and pd.api.types.is_string_dtype(values):
-            risky = values.str.startswith(FORMULA_PREFIXES, na=False)
-            if risky.any():
-                out[col] = values.mask(risky, "'" + values)
-        elif values.dtype == object:
-            out[col] = values.map(escape_formula)
-    return out
+def write_csv(table: pa.Table, sink, header: bool = True) -> None:
+    """Write `table` as CSV to a path or binary file (see `csv_ready`): strings quoted, a null an empty field."""
+    pa_csv.write_csv(csv_ready(table), sink, pa_csv.WriteOptions(include_header=header, quoting_style="needed"))
+
+
+def to_ipc(table: pa.Table) -> bytes:
+    """A table as Arrow IPC stream bytes (schema included)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def from_ipc(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(pa.BufferReader(data)).read_all()
 
 
 def _temp_sibling(path: Path) -> str:
@@ -105,20 +122,22 @@ class TableWriter:
         self._csv_tmp, self._tmp_csv_file = None, None
         if self.csv:
             self._csv_tmp = _temp_sibling(self.csv_path)
-            self._tmp_csv_file = open(self._csv_tmp, "w", encoding="utf-8", newline="")
-            self._tmp_csv_file.write(",".join(TABLES[name].names) + "\n")
+            self._tmp_csv_file = open(self._csv_tmp, "wb")
+            self._tmp_csv_file.write((",".join(TABLES[name].names) + "\n").encode("utf-8"))
 
-    def write(self, df: pd.DataFrame | list[dict]) -> None:
-        """Validate and append one batch (a frame, or row dicts in any column order)."""
-        if isinstance(df, list):
-            df = frame(self.name, df)
-        if df.empty:
+    def write(self, data: pa.Table | pd.DataFrame | list[dict]) -> None:
+        """Validate and append one batch (an Arrow table, a frame, or row dicts in any column order)."""
+        if isinstance(data, list):
+            arrow = rows_to_arrow(self.name, data)
+        elif isinstance(data, pd.DataFrame):
+            arrow = to_arrow(self.name, data)
+        else:
+            arrow = check_arrow(self.name, data)
+        if arrow.num_rows == 0:
             return
-        arrow = to_arrow(self.name, df)
         self._parquet.write_table(arrow)
         if self._tmp_csv_file is not None:
-            # integer_object_nulls: an int column with gaps stays "3", not "3.0", in every chunk
-            csv_frame(arrow.to_pandas(integer_object_nulls=True)).to_csv(self._tmp_csv_file, header=False, index=False)
+            write_csv(arrow, self._tmp_csv_file, header=False)
         self.rows += arrow.num_rows
 
     def close(self) -> Path:

@@ -1,10 +1,11 @@
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline.constants import ROOT
-from pipeline.schema import TABLES, SchemaError, empty_frame, schema_markdown, to_arrow
-from pipeline.tables import csv_frame, escape_formula, read_table, write_table
+from pipeline.schema import TABLES, SchemaError, empty_frame, rows_to_arrow, schema_markdown, to_arrow
+from pipeline.tables import TableWriter, csv_ready, read_table, write_table
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
@@ -47,16 +48,45 @@ def test_missing_or_extra_columns_are_rejected():
         to_arrow("figures", figure_row().assign(extra=1))
 
 
-@pytest.mark.parametrize("cell, safe", [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("ok", "ok"), (3, 3)])
+@pytest.mark.parametrize("bad, message", [({"category": "wounded"}, "not in"), ({"start": 12}, "end < start"),
+                                          ({"doc_id": None}, "null"), ({"value": "two thousand"}, "figures")])
+def test_invalid_row_dicts_are_rejected(bad, message):
+    with pytest.raises(SchemaError, match=message):
+        rows_to_arrow("figures", figure_row(**bad).to_dict("records"))
+
+
+def test_row_dicts_and_frames_give_the_same_arrow_table():
+    rows = figure_row(value=float("nan"), actor="Iran").to_dict("records")
+    arrow = rows_to_arrow("figures", [dict(reversed(rows[0].items()))])  # key order does not matter
+    assert arrow.equals(to_arrow("figures", figure_row(value=float("nan"), actor="Iran")))
+    assert arrow["value"].null_count == 1  # NaN is a null, as in the pandas path
+
+
+def test_an_arrow_table_of_another_schema_is_rejected(tmp_path):
+    with TableWriter(tmp_path, "figures") as writer, pytest.raises(SchemaError, match="schema"):
+        writer.write(pa.table({"doc_id": ["d"]}))
+
+
+@pytest.mark.parametrize("cell, safe", [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+                                        ("\tx", "'\tx"), ("ok", "ok"), ("a=b", "a=b"), (None, None)])
 def test_csv_export_neutralises_formulas(cell, safe):
-    assert escape_formula(cell) == safe
+    assert csv_ready(pa.table({"text": pa.array([cell], pa.string())}))["text"].to_pylist() == [safe]
+
+
+@pytest.mark.parametrize("value, shown", [(3.0, "3.0"), (-2.0, "-2.0"), (0.5, "0.5"), (1e20, "1e+20"), (None, None)])
+def test_csv_export_keeps_floats_floats(value, shown):
+    assert csv_ready(pa.table({"value": pa.array([value], pa.float64())}))["value"].to_pylist() == [shown]
 
 
 def test_csv_keeps_parquet_values(tmp_path):
-    df = figure_row(text="=HYPERLINK(\"x\")")
+    df = figure_row(text="=HYPERLINK(\"x\")", actor="Smith, \"Jr\"\nsecond line")
     write_table(tmp_path, "figures", df)
     assert read_table(tmp_path, "figures")["text"].iloc[0] == '=HYPERLINK("x")'
-    assert csv_frame(df)["text"].iloc[0] == "'=HYPERLINK(\"x\")"
+    exported = pd.read_csv(tmp_path / "csv" / "figures.csv")
+    assert exported["text"].iloc[0] == "'=HYPERLINK(\"x\")"
+    assert exported["actor"].iloc[0] == 'Smith, "Jr"\nsecond line'
+    assert exported["value"].dtype == "float64" and exported["value"].iloc[0] == 2000.0
+    assert exported["location"].isna().all() and exported["start"].dtype == "int64"
 
 
 def test_docs_schema_is_generated_from_the_code():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
-from ..tables import atomic_write_bytes, csv_frame
+from .. import tables
 
 F1_COLUMNS = ["table", "language", "f1", "precision", "recall"]
 
@@ -25,7 +26,7 @@ def f1_rows(metrics: dict) -> pd.DataFrame:
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
     """Write a plot file atomically, with spreadsheet formulas neutralised as in the table CSVs."""
-    atomic_write_bytes(path, lambda tmp: csv_frame(df).to_csv(tmp, index=False))
+    tables.atomic_write_bytes(path, lambda tmp: tables.write_csv(pa.Table.from_pandas(df, preserve_index=False), tmp))
 
 
 def write_plots(plots_dir: Path, metrics: dict | None, dated: pd.DataFrame) -> list[Path]:
