@@ -392,27 +392,32 @@ def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool, 
         spool.add(doc)
     fp = cache.fingerprint("ingest", {"ingest": params}, "pipeline.ingest") if store else ""
     fresh: list[tuple[str, str, str]] = []
+    hits: dict = {}
     reused = 0
-    for path in progress(files, desc="ingest", unit="file"):
-        rel = path.relative_to(input_dir).as_posix()
-        st = path.stat()
-        key = f"{st.st_size}:{st.st_mtime_ns}"
-        hit = store.get("ingest", fp, [(rel, key)]) if store else {}
-        if hit:
-            docs = [Doc(**d) for d in cache.decode(hit[(rel, key)])[0]]
+    for i, path in enumerate(progress(files, desc="ingest", unit="file")):
+        if store and i % cache.SQL_BATCH == 0:  # one cache query per SQL_BATCH files
+            store.put("ingest", fp, fresh)
+            fresh = []
+            hits = store.get("ingest", fp, [_file_key(input_dir, p) for p in files[i : i + cache.SQL_BATCH]])
+        rel, key = _file_key(input_dir, path)
+        if (rel, key) in hits:
+            docs = [Doc(**d) for d in cache.decode(hits[(rel, key)])[0]]
             reused += 1
         else:
             docs, ok = _read_file_docs(path, rel, params, doc_seconds)
             if ok and store:
                 fresh.append((rel, key, cache.encode(([asdict(d) for d in docs],))))
-                if len(fresh) >= BATCH_DOCS:
-                    store.put("ingest", fp, fresh)
-                    fresh = []
         for doc in docs:
             spool.add(doc)
     if store:
         store.put("ingest", fp, fresh)
         log.info("ingest: %d files reused from the cache, %d read", reused, len(files) - reused)
+
+
+def _file_key(input_dir: Path, path: Path) -> tuple[str, str]:
+    """A file's cache key: its path under the input folder, and its size and modification time."""
+    st = path.stat()
+    return path.relative_to(input_dir).as_posix(), f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _ingest_batches(input_dir: Path, params: dict, spool_dir: Path, doc_seconds: float, batch_docs: int,
