@@ -295,6 +295,9 @@ def schema_markdown() -> str:
         "return is prefixed with a single quote (`'`) so that spreadsheets do not evaluate it as a formula.",
         "Parquet keeps the original value.",
         "",
+        "CSV format: UTF-8, a header row, text cells in double quotes (an empty text is `\"\"`, a null an empty",
+        "field), booleans `true`/`false`, whole floats with their `.0`.",
+        "",
     ]
     for t in TABLES.values():
         lines += [f"## `{t.name}`", "", t.doc, "", "| column | type | required | meaning | example |", "|---|---|---|---|---|"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REASON_CHARS = 500
+CURSOR_ROWS = 4096  # rows per record batch read by a TableCursor
 
 
 @dataclass
@@ -180,22 +182,25 @@ class TableCursor:
         self.batches = pf.iter_batches(batch_size=batch_rows)
         self.order = order
         self.buffer: pa.Table = pf.schema_arrow.empty_table()
-        self.positions = pa.array([], type=pa.int32())  # each buffered row's position among the ok documents
+        self.positions = np.empty(0, dtype=np.int64)  # each buffered row's position among the ok documents (-1: none)
         self.done = False
 
     def take(self, first: int, last: int) -> pa.Table:
         """Rows of the documents at positions first..last of the ok documents."""
-        while not self.done and not (len(self.positions) and (pc.max(self.positions).as_py() or -1) > last):
+        while not self.done and not (len(self.positions) and self.positions.max() > last):
             batch = next(self.batches, None)
             if batch is None:
                 self.done = True
-            else:  # positions are looked up once per record batch (null: not an ok document)
-                self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])]).combine_chunks()
-                self.positions = pa.concat_arrays([self.positions, pc.index_in(batch["doc_id"], value_set=self.order)])
-        mine = pc.and_(pc.greater_equal(self.positions, first), pc.less_equal(self.positions, last))
-        rows = self.buffer.filter(mine)
-        later = pc.greater(self.positions, last)
-        self.buffer, self.positions = self.buffer.filter(later), self.positions.filter(later)
+            else:  # positions are looked up once per record batch; the buffer's chunks are not copied
+                self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])])
+                found = pc.index_in(batch["doc_id"], value_set=self.order).fill_null(-1)
+                self.positions = np.concatenate([self.positions, found.to_numpy()])
+        mine = (self.positions >= first) & (self.positions <= last)
+        rows = self.buffer.filter(pa.array(mine))
+        later = self.positions > last
+        if later.all():
+            return rows
+        self.buffer, self.positions = self.buffer.filter(pa.array(later)), self.positions[later]
         return rows
 
 
@@ -242,10 +247,10 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     del status
     batch_docs = options["batch_docs"]
     schemas = [TABLES[name].arrow_schema for name in provides]
-    cursors = {name: TableCursor(ctx.out_dir, name, order, 4 * batch_docs) for name in requires}
+    cursors = {name: TableCursor(ctx.out_dir, name, order, CURSOR_ROWS) for name in requires}
     counts = {"reused": 0, "computed": 0}
     bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
-    plans: deque[tuple[pd.DataFrame, list[str], dict]] = deque()
+    plans: deque[tuple[list[str], list[str], dict]] = deque()
 
     def tasks() -> Iterator[tuple]:
         """One task per batch: its documents not found in the cache (none when all are), planned as the executor asks."""
@@ -257,26 +262,25 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
                 continue
             first, last = seen, seen + docs.num_rows - 1
             seen += docs.num_rows
-            docs = docs.to_pandas()
             inputs = {name: c.take(first, last) for name, c in cursors.items()}
-            keys = [cache.document_key(d) for d in docs.to_dict("records")] if store else [""] * len(docs)
-            hits = cached_tables(store, desc, fp, list(zip(docs["doc_id"], keys)), schemas) if store else {}
-            todo = [(d, k) not in hits for d, k in zip(docs["doc_id"], keys)]
-            missing = docs[todo].reset_index(drop=True)
-            ids = pa.array(missing["doc_id"].tolist(), type=pa.string())
-            plans.append((docs, keys, hits))
-            # only the rows of the documents to compute reach pandas (none when the whole batch is cached)
-            yield (fn, prepare, ctx.doc_seconds, missing,
-                   {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(docs) else t).to_pandas()
+            doc_ids = docs["doc_id"].to_pylist()
+            keys = [cache.document_key(d) for d in docs.to_pylist()] if store else [""] * len(doc_ids)
+            hits = cached_tables(store, desc, fp, list(zip(doc_ids, keys)), schemas) if store else {}
+            todo = [(d, k) not in hits for d, k in zip(doc_ids, keys)]
+            ids = pa.array([d for d, t in zip(doc_ids, todo) if t], type=pa.string())
+            plans.append((doc_ids, keys, hits))
+            # only the documents to compute, and their rows, reach pandas (none when the whole batch is cached)
+            yield (fn, prepare, ctx.doc_seconds, docs.filter(pa.array(todo, type=pa.bool_())).to_pandas(),
+                   {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(doc_ids) else t).to_pandas()
                     for n, t in inputs.items()})
 
     def collect(computed: list, writers: list[TableWriter]) -> None:
         """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
-        docs, keys, hits = plans.popleft()
+        doc_ids, keys, hits = plans.popleft()
         results = iter(computed)
         new_rows: list[list[dict]] = [[] for _ in writers]
         kept: list[tuple[str, str, list]] = []  # per document kept: (doc_id, key, its cached tables or (offset, count) of its new rows)
-        for doc_id, key in zip(docs["doc_id"], keys):
+        for doc_id, key in zip(doc_ids, keys):
             bar.update(1)
             if (doc_id, key) in hits:
                 kept.append((doc_id, key, hits[(doc_id, key)]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import tempfile
@@ -20,7 +19,8 @@ from .schema import TABLES, check_arrow, empty_frame, rows_to_arrow, to_arrow
 log = logging.getLogger(__name__)
 
 TMP_SUFFIX = ".tmp"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection list
+# a cell starting with =, +, -, @, a tab or a carriage return (OWASP CSV injection list), as Arrow matches it
+FORMULA_START = "^[=+\\-@\t\r]"
 
 
 class MissingInput(RuntimeError):
@@ -58,7 +58,7 @@ def csv_ready(table: pa.Table) -> pa.Table:
     for i, field in enumerate(table.schema):
         values = table.column(i)
         if pa.types.is_string(field.type):
-            risky = functools.reduce(pc.or_, [pc.starts_with(values, p) for p in FORMULA_PREFIXES])
+            risky = pc.match_substring_regex(values, FORMULA_START)
             if pc.any(risky).as_py():
                 table = table.set_column(i, field, pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values))
         elif pa.types.is_floating(field.type):

@@ -68,7 +68,7 @@ def test_an_arrow_table_of_another_schema_is_rejected(tmp_path):
 
 
 @pytest.mark.parametrize("cell, safe", [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                        ("\tx", "'\tx"), ("ok", "ok"), ("a=b", "a=b"), (None, None)])
+                                        ("\tx", "'\tx"), ("\rx", "'\rx"), ("ok", "ok"), ("a=b", "a=b"), (None, None)])
 def test_csv_export_neutralises_formulas(cell, safe):
     assert csv_ready(pa.table({"text": pa.array([cell], pa.string())}))["text"].to_pylist() == [safe]
 
