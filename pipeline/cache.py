@@ -81,7 +81,7 @@ def _imports(path: Path) -> set[str]:
 
 # The runner's own modules: how documents are batched, scheduled, cached and written, not what a
 # stage computes for one. Not followed, so a change to them keeps the cache (and `cli` would pull in every stage).
-PLUMBING = {"pipeline.stages", "pipeline.cache", "pipeline.executors", "pipeline.cli", "pipeline.steps",
+PLUMBING = {"pipeline.stages", "pipeline.cache", "pipeline.executors", "pipeline.cli", "pipeline.steps", "pipeline.reuse",
             "pipeline.tables", "pipeline.lock", "pipeline.progress", "pipeline.__main__"}
 
 

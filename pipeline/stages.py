@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,14 +24,14 @@ from . import cache
 from .constants import ROOT, STATUS_OK
 from .executors import map_batches, runtime_options
 from .models import ModelNotFound
+from .reuse import PreviousTables, ReuseRecord
 from .schema import PROBLEM_ERROR, PROBLEM_TIMEOUT, TABLES, rows_to_arrow
-from .tables import MissingInput, TableWriter, frame, read_table, write_table
+from .tables import CURSOR_ROWS, MissingInput, TableCursor, TableWriter, frame, read_table, write_table
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REASON_CHARS = 500
-CURSOR_ROWS = 4096  # rows per record batch read by a TableCursor
 
 
 @dataclass
@@ -164,46 +163,6 @@ def run_batch(fn: Callable[..., tuple[list[dict], ...]], prepare: Callable | Non
     return out
 
 
-class TableCursor:
-    """The rows of one input table for consecutive batches of documents, read in record batches.
-
-    Every table is written in documents order, so the rows of a batch of documents are contiguous:
-    a streaming merge on doc_id, holding about one record batch at a time.
-    """
-
-    def __init__(self, out_dir: Path, name: str, order: pa.Array, batch_rows: int):
-        """`order`: the doc_ids of the ok documents, in documents order."""
-        path = out_dir / f"{name}.parquet"
-        if not path.exists():
-            raise MissingInput(f"table '{name}' not found at {path}: run the stage that provides it first")
-        pf = pq.ParquetFile(path)
-        if pf.schema_arrow.names != TABLES[name].names:
-            raise MissingInput(f"table '{name}' at {path} does not match the current schema: re-run its stage")
-        self.batches = pf.iter_batches(batch_size=batch_rows)
-        self.order = order
-        self.buffer: pa.Table = pf.schema_arrow.empty_table()
-        self.positions = np.empty(0, dtype=np.int64)  # each buffered row's position among the ok documents (-1: none)
-        self.done = False
-
-    def take(self, first: int, last: int) -> pa.Table:
-        """Rows of the documents at positions first..last of the ok documents."""
-        while not self.done and not (len(self.positions) and self.positions.max() > last):
-            batch = next(self.batches, None)
-            if batch is None:
-                self.done = True
-            else:  # positions are looked up once per record batch; the buffer's chunks are not copied
-                self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])])
-                found = pc.index_in(batch["doc_id"], value_set=self.order).fill_null(-1)
-                self.positions = np.concatenate([self.positions, found.to_numpy()])
-        mine = (self.positions >= first) & (self.positions <= last)
-        rows = self.buffer.filter(pa.array(mine))
-        later = self.positions > last
-        if later.all():
-            return rows
-        self.buffer, self.positions = self.buffer.filter(pa.array(later)), self.positions[later]
-        return rows
-
-
 def cached_tables(store: cache.ResultCache, stage_name: str, fp: str, keys: list[tuple[str, str]],
                   schemas: list[pa.Schema]) -> dict[tuple[str, str], list[pa.Table]]:
     """The cached tables of the documents among `keys`; a payload whose tables no longer match the
@@ -243,12 +202,13 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     if not doc_path.exists():
         raise MissingInput(f"table 'documents' not found at {doc_path}: run the stage that provides it first")
     status = pq.read_table(doc_path, columns=["doc_id", "status"])
-    order = status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].combine_chunks()
+    order = {doc_id: i for i, doc_id in enumerate(status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].to_pylist())}
     del status
     batch_docs = options["batch_docs"]
     schemas = [TABLES[name].arrow_schema for name in provides]
     cursors = {name: TableCursor(ctx.out_dir, name, order, CURSOR_ROWS) for name in requires}
-    counts = {"reused": 0, "computed": 0}
+    previous = PreviousTables.open(ctx.out_dir, desc, fp, provides, order) if store else None
+    counts = {"reused": 0, "computed": 0, "in_place": 0}
     bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
     plans: deque[tuple[list[str], list[str], dict]] = deque()
 
@@ -265,7 +225,10 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
             inputs = {name: c.take(first, last) for name, c in cursors.items()}
             doc_ids = docs["doc_id"].to_pylist()
             keys = [cache.document_key(d) for d in docs.to_pylist()] if store else [""] * len(doc_ids)
-            hits = cached_tables(store, desc, fp, list(zip(doc_ids, keys)), schemas) if store else {}
+            hits = previous.take(first, last, doc_ids, keys) if previous else {}
+            counts["in_place"] += len(hits)
+            if store and len(hits) < len(doc_ids):
+                hits.update(cached_tables(store, desc, fp, [item for item in zip(doc_ids, keys) if item not in hits], schemas))
             todo = [(d, k) not in hits for d, k in zip(doc_ids, keys)]
             ids = pa.array([d for d, t in zip(doc_ids, todo) if t], type=pa.string())
             plans.append((doc_ids, keys, hits))
@@ -274,7 +237,7 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
                    {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(doc_ids) else t).to_pandas()
                     for n, t in inputs.items()})
 
-    def collect(computed: list, writers: list[TableWriter]) -> None:
+    def collect(computed: list, writers: list[TableWriter], record: ReuseRecord | None) -> None:
         """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
         doc_ids, keys, hits = plans.popleft()
         results = iter(computed)
@@ -310,19 +273,28 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
                 writer.write(pa.concat_tables(acc))
         if store:
             store.put(desc, fp, fresh)
+            record.add([(doc_id, key) for doc_id, key, _ in kept])
 
+    record = ReuseRecord(ctx.out_dir, desc) if store else None
     try:
         with ExitStack() as stack:
             writers = [stack.enter_context(TableWriter(ctx.out_dir, name)) for name in provides]
             for computed in map_batches(run_batch, tasks(), options):
-                collect(computed, writers)
+                collect(computed, writers, record)
+        if record:
+            record.commit(ctx.out_dir, fp, provides)
+            record = None
     finally:
         bar.close()
+        if record:
+            record.abort()
         if store:
             store.close()
     ctx.written.update(provides)
     if store:
         log.info("%s: %d documents reused from the cache, %d computed", desc, counts["reused"], counts["computed"])
+        if counts["in_place"]:
+            log.info("%s: %d of the reused documents read back from the previous tables in place", desc, counts["in_place"])
     return {w.name: w.rows for w in writers}
 
 

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,6 +20,9 @@ from .schema import TABLES, check_arrow, empty_frame, rows_to_arrow, to_arrow
 log = logging.getLogger(__name__)
 
 TMP_SUFFIX = ".tmp"
+CURSOR_ROWS = 4096  # rows per record batch read by a TableCursor
+FLUSH_ROWS = 8192  # a TableWriter writes a chunk (a Parquet row group, a CSV chunk) once it holds this many rows
+REUSE_DIR = ".reuse"  # in an output folder: what each cached stage wrote (see `pipeline.reuse`)
 # a cell starting with =, +, -, @, a tab or a carriage return (OWASP CSV injection list), as Arrow matches it
 FORMULA_START = "^[=+\\-@\t\r]"
 
@@ -33,10 +37,10 @@ def atomic_write_bytes(path: Path, write: Callable[[str], object]) -> None:
     Readers see the old file or the new one, never a part: a run killed mid-write leaves at most
     a stale temporary file, which `remove_stale_temp` clears at the next run.
     """
-    tmp = _temp_sibling(path)
+    tmp = temp_sibling(path)
     try:
         write(tmp)
-        _commit(tmp, path)
+        commit_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -44,7 +48,8 @@ def atomic_write_bytes(path: Path, write: Callable[[str], object]) -> None:
 
 def remove_stale_temp(out_dir: Path) -> list[Path]:
     """Delete the tables' temporary files left by a killed run (call only while holding the run lock)."""
-    patterns = [f".{name}.parquet.*{TMP_SUFFIX}" for name in TABLES] + [f"csv/.{name}.csv.*{TMP_SUFFIX}" for name in TABLES]
+    patterns = ([f".{name}.parquet.*{TMP_SUFFIX}" for name in TABLES] + [f"csv/.{name}.csv.*{TMP_SUFFIX}" for name in TABLES]
+                + [f"{REUSE_DIR}/.*{TMP_SUFFIX}"])
     stale = sorted(p for pattern in patterns for p in out_dir.glob(pattern) if p.is_file())
     for p in stale:
         p.unlink(missing_ok=True)
@@ -86,14 +91,14 @@ def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.BufferReader(data)).read_all()
 
 
-def _temp_sibling(path: Path) -> str:
+def temp_sibling(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
     return tmp
 
 
-def _commit(tmp: str, path: Path) -> None:
+def commit_file(tmp: str, path: Path) -> None:
     """fsync a finished temporary file and rename it over `path` (and make the rename durable)."""
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
@@ -106,10 +111,12 @@ def _commit(tmp: str, path: Path) -> None:
 
 
 class TableWriter:
-    """Write one table a batch at a time: Parquet row groups and CSV chunks, validated per batch.
+    """Write one table a batch at a time: Parquet row groups and CSV chunks, each batch validated.
 
-    Both files grow as temporary siblings and replace the old ones only at `close()`, so readers
-    see the previous table or the whole new one; memory holds one batch, never the table.
+    Batches are validated as they come and written in chunks of FLUSH_ROWS rows or more, so
+    per-chunk costs are paid a few times per table, not once per batch. Both files grow
+    as temporary siblings and replace the old ones only at `close()`, so readers see the previous
+    table or the whole new one; memory holds one chunk, never the table.
     Use as a context manager: an exception discards what was written.
     """
 
@@ -117,11 +124,13 @@ class TableWriter:
         self.name, self.rows = name, 0
         self.path, self.csv_path = out_dir / f"{name}.parquet", out_dir / "csv" / f"{name}.csv"
         self.csv = not TABLES[name].internal  # internal tables are Parquet only
-        self._tmp = _temp_sibling(self.path)
+        self._tmp = temp_sibling(self.path)
         self._parquet = pq.ParquetWriter(self._tmp, TABLES[name].arrow_schema)
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self._csv_tmp, self._tmp_csv_file = None, None
         if self.csv:
-            self._csv_tmp = _temp_sibling(self.csv_path)
+            self._csv_tmp = temp_sibling(self.csv_path)
             self._tmp_csv_file = open(self._csv_tmp, "wb")
             self._tmp_csv_file.write((",".join(TABLES[name].names) + "\n").encode("utf-8"))
 
@@ -135,17 +144,28 @@ class TableWriter:
             arrow = check_arrow(self.name, data)
         if arrow.num_rows == 0:
             return
-        self._parquet.write_table(arrow)
-        if self._tmp_csv_file is not None:
-            write_csv(arrow, self._tmp_csv_file, header=False)
+        self._pending.append(arrow)
+        self._pending_rows += arrow.num_rows
         self.rows += arrow.num_rows
+        if self._pending_rows >= FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        chunk = pa.concat_tables(self._pending).combine_chunks()
+        self._pending, self._pending_rows = [], 0
+        self._parquet.write_table(chunk)
+        if self._tmp_csv_file is not None:
+            write_csv(chunk, self._tmp_csv_file, header=False)
 
     def close(self) -> Path:
+        self._flush()
         self._parquet.close()
-        _commit(self._tmp, self.path)
+        commit_file(self._tmp, self.path)
         if self._tmp_csv_file is not None:
             self._tmp_csv_file.close()
-            _commit(self._csv_tmp, self.csv_path)
+            commit_file(self._csv_tmp, self.csv_path)
         log.info("wrote %s (%d rows)", self.path, self.rows)
         return self.path
 
@@ -190,3 +210,55 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return empty_frame(name)
     return pd.DataFrame(rows, columns=TABLES[name].names)
+
+
+class TableCursor:
+    """The rows of one input table for consecutive batches of documents, read in record batches.
+
+    Every table is written in documents order, so the rows of a batch of documents are contiguous:
+    a streaming merge on doc_id, holding about one record batch at a time.
+    """
+
+    def __init__(self, out_dir: Path, name: str, order: dict[str, int], batch_rows: int):
+        """`order`: the position of each ok document's doc_id, in documents order."""
+        path = out_dir / f"{name}.parquet"
+        if not path.exists():
+            raise MissingInput(f"table '{name}' not found at {path}: run the stage that provides it first")
+        pf = pq.ParquetFile(path)
+        if pf.schema_arrow.names != TABLES[name].names:
+            raise MissingInput(f"table '{name}' at {path} does not match the current schema: re-run its stage")
+        self.batches = pf.iter_batches(batch_size=batch_rows)
+        self.order = order
+        self.buffer: pa.Table = pf.schema_arrow.empty_table()
+        self.positions = np.empty(0, dtype=np.int64)  # each buffered row's position among the ok documents (-1: none)
+        self.done = False
+
+    def take(self, first: int, last: int) -> pa.Table:
+        """Rows of the documents at positions first..last of the ok documents."""
+        while not self.done and not (len(self.positions) and self.positions.max() > last):
+            batch = next(self.batches, None)
+            if batch is None:
+                self.done = True
+            else:  # positions are looked up once per record batch; the buffer's chunks are not copied
+                self.buffer = pa.concat_tables([self.buffer, pa.Table.from_batches([batch])])
+                self.positions = np.concatenate([self.positions, positions(batch["doc_id"], self.order)])
+        pos = self.positions
+        if len(pos) and pos[0] >= 0 and np.all(pos[1:] >= pos[:-1]):  # the usual case: rows in order, sliced without a copy
+            lo, hi = np.searchsorted(pos, first, "left"), np.searchsorted(pos, last, "right")
+            rows = self.buffer.slice(lo, hi - lo)
+            self.buffer, self.positions = self.buffer.slice(hi), pos[hi:]
+            return rows
+        mine = (pos >= first) & (pos <= last)
+        rows = self.buffer.filter(pa.array(mine))
+        later = self.positions > last
+        if later.all():
+            return rows
+        self.buffer, self.positions = self.buffer.filter(pa.array(later)), self.positions[later]
+        return rows
+
+
+def positions(doc_ids: pa.Array | pa.ChunkedArray, order: dict[str, int]) -> np.ndarray:
+    """Each doc_id's position in `order` (-1: not there), looked up once per distinct doc_id."""
+    distinct = pc.unique(doc_ids)
+    found = np.array([order.get(d, -1) for d in distinct.to_pylist()], dtype=np.int64)
+    return found[pc.index_in(doc_ids, value_set=distinct).to_numpy()] if len(found) else np.empty(0, dtype=np.int64)

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 import yaml
 from conftest import SAMPLE
@@ -17,9 +16,9 @@ from conftest import SAMPLE
 from pipeline import cache
 from pipeline.constants import ROOT
 from pipeline.schema import TABLES
-from pipeline.stages import TableCursor, context_from_params, run_stage
+from pipeline.stages import context_from_params, run_stage
 from pipeline.steps import RUN_ORDER
-from pipeline.tables import read_table
+from pipeline.tables import TableCursor, read_table
 
 pytestmark = pytest.mark.slow
 
@@ -103,6 +102,42 @@ def test_new_documents_alone_are_computed(params, few, baseline, tmp_path, caplo
     assert_same_tables(full, incremental)
 
 
+def in_place(caplog) -> dict[str, int]:
+    return {m.group(1): int(m.group(2)) for r in caplog.records
+            if (m := re.match(r"^(\w+): (\d+) of the reused documents read back from the previous tables in place$", r.getMessage()))}
+
+
+def test_a_rerun_into_the_same_folder_reads_unchanged_documents_from_its_tables(params, few, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    folder, out, store = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(few, folder)
+    run(params, folder, out, store)
+    assert in_place(caplog) == {}
+    shutil.copy(SAMPLE / EXTRA, folder / EXTRA)  # a new article, sorted between the others
+    edited = folder / FEW[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nوقال مسؤول إن خمسة جنود أصيبوا.\n", encoding="utf-8")
+    caplog.clear()
+    run(params, folder, out, store)
+    assert in_place(caplog) == {"detect_language": 3, "ner": 3, "extract": 3}  # the edited and the new one are computed
+    assert counts(caplog) == {"detect_language": (3, 2), "ner": (3, 2), "extract": (3, 2)}
+    assert_same_tables(run(with_runtime(params, cache=False), folder, tmp_path / "full", None), out)
+
+
+def test_tables_changed_since_their_record_are_not_read_in_place(params, few, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    out, store = tmp_path / "out", tmp_path / "cache"
+    run(params, few, out, store)
+    entities = read_table(out, "entities")
+    from pipeline.tables import write_table
+
+    write_table(out, "entities", entities.iloc[:-5])  # as a checkout of another version would
+    caplog.clear()
+    run(params, few, out, store)
+    assert in_place(caplog) == {"detect_language": 4, "extract": 4}  # ner falls back to the per-document cache
+    assert counts(caplog)["ner"] == (4, 0)
+    pd.testing.assert_frame_equal(read_table(out, "entities"), entities)
+
+
 def test_a_changed_param_reruns_exactly_the_stages_it_affects(params, few, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="pipeline.stages")
     store = tmp_path / "cache"
@@ -168,7 +203,7 @@ def test_the_cursor_streams_the_rows_of_each_batch(tmp_path):
     from pipeline.tables import frame, write_table
 
     write_table(tmp_path, "sentences", frame("sentences", rows))
-    cursor = TableCursor(tmp_path, "sentences", pa.array(["a", "b", "c", "d"]), batch_rows=2)
+    cursor = TableCursor(tmp_path, "sentences", {"a": 0, "b": 1, "c": 2, "d": 3}, batch_rows=2)
     assert cursor.take(0, 1)["doc_id"].to_pylist() == ["a"] * 3
     assert cursor.take(2, 2)["doc_id"].to_pylist() == ["c"] * 5
     assert cursor.take(3, 3)["doc_id"].to_pylist() == ["d"]  # rows of a document not in the batch order are skipped

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.cache import STAGE_MODULES
 from pipeline.cli import RUN_KEY_FILE
 from pipeline.constants import STATUS_OK
 from pipeline.schema import TABLES
+from pipeline.tables import REUSE_DIR
 
 from .adversarial_inputs import (
     NORMAL_FILES,
@@ -83,8 +85,9 @@ def test_no_stage_gave_up_on_any_document(runs):
 
 def test_ids_and_contents_never_become_paths_or_code(runs):
     adversarial, _, ctx = runs
-    expected = {f"{name}.parquet" for name in TABLES} | {"csv", ".lock", RUN_KEY_FILE}
+    expected = {f"{name}.parquet" for name in TABLES} | {"csv", ".lock", RUN_KEY_FILE, REUSE_DIR}
     assert {p.name for p in adversarial.out.iterdir()} == expected
+    assert {p.name for p in (adversarial.out / REUSE_DIR).iterdir()} == {f"{stage}.parquet" for stage in STAGE_MODULES}
     assert {p.name for p in (adversarial.out / "csv").iterdir()} == {f"{name}.csv" for name, t in TABLES.items() if not t.internal}
     root = adversarial.out.parent
     assert not ctx["pwned"].exists()
