@@ -270,6 +270,19 @@ class ResultCache:
                     found[(doc_id, key)] = payload
         return found
 
+    def get_tables(self, stage: str, fp: str, keys: list[tuple[str, str]], schemas: list[pa.Schema]) -> dict[tuple[str, str], list[pa.Table]]:
+        """The cached tables of the documents among `keys`. A payload that cannot be read, or whose tables
+        do not match `schemas` (the contract changed since), is not a hit: the document is computed again."""
+        hits = {}
+        for k, payload in self.get(stage, fp, keys).items():
+            try:
+                tables = decode_tables(payload)
+            except (pa.ArrowException, struct.error, TypeError):
+                continue
+            if len(tables) == len(schemas) and all(t.schema.equals(s) for t, s in zip(tables, schemas)):
+                hits[k] = tables
+        return hits
+
     def put(self, stage: str, fp: str, items: list[tuple[str, str, str | bytes]]) -> None:
         """Store payloads (doc_id, document key, payload)."""
         if not items:

@@ -393,13 +393,16 @@ def _read_all(input_dir: Path, params: dict, doc_seconds: float, spool: _Spool, 
     fp = cache.fingerprint("ingest", {"ingest": params}, "pipeline.ingest") if store else ""
     fresh: list[tuple[str, str, str]] = []
     hits: dict = {}
+    chunk: list[tuple[str, str]] = []
     reused = 0
     for i, path in enumerate(progress(files, desc="ingest", unit="file")):
-        if store and i % cache.SQL_BATCH == 0:  # one cache query per SQL_BATCH files
-            store.put("ingest", fp, fresh)
-            fresh = []
-            hits = store.get("ingest", fp, [_file_key(input_dir, p) for p in files[i : i + cache.SQL_BATCH]])
-        rel, key = _file_key(input_dir, path)
+        if i % cache.SQL_BATCH == 0:  # one cache query per SQL_BATCH files
+            chunk = [_file_key(input_dir, p) for p in files[i : i + cache.SQL_BATCH]]
+            if store:
+                store.put("ingest", fp, fresh)
+                fresh = []
+                hits = store.get("ingest", fp, chunk)
+        rel, key = chunk[i % cache.SQL_BATCH]
         if (rel, key) in hits:
             docs = [Doc(**d) for d in cache.decode(hits[(rel, key)])[0]]
             reused += 1

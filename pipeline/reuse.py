@@ -47,8 +47,10 @@ class PreviousTables:
         if not path.exists():
             return None
         try:
-            table = pq.read_table(path)
-            meta = json.loads(table.schema.metadata[b"reuse"])
+            record = pq.ParquetFile(path)
+            meta = json.loads(record.metadata.metadata[b"reuse"])
+            table = record.read()
+            record.close()
             files = {name: out_dir / f"{name}.parquet" for name in provides}
             if meta["fingerprint"] != fp or any(not f.exists() or _identity(f) != meta["files"].get(name) for name, f in files.items()):
                 return None
@@ -64,6 +66,10 @@ class PreviousTables:
             log.info("%s: previous tables not reused (%s)", stage, exc)
             return None
         return cls(keys, cursors)
+
+    def close(self) -> None:
+        for cursor in self.cursors:
+            cursor.close()
 
     def take(self, first: int, last: int, doc_ids: list[str], keys: list[str]) -> dict[tuple[str, str], list[pa.Table]]:
         """For the documents at positions first..last of the ok documents (`doc_ids`, `keys`), the
@@ -85,12 +91,14 @@ class PreviousTables:
 
 
 class ReuseRecord:
-    """Writes `.reuse/<stage>.parquet` as the stage writes its tables: a batch of (doc_id, key) at a time."""
+    """Writes `.reuse/<stage>.parquet` as the stage writes its tables, a batch of (doc_id, key) at a time.
+    A context manager: the record is dropped unless committed."""
 
     def __init__(self, out_dir: Path, stage: str):
         self.path = out_dir / REUSE_DIR / f"{stage}.parquet"
         self._tmp = temp_sibling(self.path)
         self._writer = pq.ParquetWriter(self._tmp, SCHEMA)
+        self._done = False
 
     def add(self, items: list[tuple[str, str]]) -> None:
         if items:
@@ -98,12 +106,16 @@ class ReuseRecord:
 
     def commit(self, out_dir: Path, fp: str, provides: tuple[str, ...]) -> None:
         """Once the tables are in place: record the fingerprint and the files' identity."""
-        self._writer.close()
         meta = {"fingerprint": fp, "files": {name: _identity(out_dir / f"{name}.parquet") for name in provides}}
-        table = pq.read_table(self._tmp)
-        pq.write_table(table.replace_schema_metadata({"reuse": json.dumps(meta)}), self._tmp)
-        commit_file(self._tmp, self.path)
-
-    def abort(self) -> None:
+        self._writer.add_key_value_metadata({"reuse": json.dumps(meta)})
         self._writer.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        commit_file(self._tmp, self.path)
+        self._done = True
+
+    def __enter__(self) -> ReuseRecord:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self._done:
+            self._writer.close()
+            Path(self._tmp).unlink(missing_ok=True)

@@ -254,10 +254,20 @@ def rows_to_arrow(name: str, rows: list[dict]) -> pa.Table:
     """Row dicts (keys in any order) as a validated Arrow table: a missing key, None or NaN is a null."""
     schema = TABLES[name].arrow_schema
     try:
-        arrow = pa.table([pa.array([r.get(f.name) for r in rows], type=f.type, from_pandas=True) for f in schema], schema=schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
+        arrow = pa.table([_column([r.get(f.name) for r in rows], f) for f in schema], schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OverflowError) as exc:
         raise SchemaError(f"{name}: {exc}") from exc
     return check_arrow(name, arrow)
+
+
+def _column(values: list, field: pa.Field) -> pa.Array:
+    """One column of row values; an integer column takes whole numbers only (3.5 is an error, not 3)."""
+    if not pa.types.is_integer(field.type):
+        return pa.array(values, type=field.type, from_pandas=True)
+    found = pa.array(values, from_pandas=True)
+    if not (pa.types.is_integer(found.type) or pa.types.is_floating(found.type) or pa.types.is_null(found.type)):
+        raise pa.ArrowTypeError(f"column {field.name}: {found.type} values in an integer column")
+    return found.cast(field.type)  # a safe cast: a fraction or an overflow raises
 
 
 def check_arrow(name: str, arrow: pa.Table) -> pa.Table:
@@ -296,7 +306,8 @@ def schema_markdown() -> str:
         "Parquet keeps the original value.",
         "",
         "CSV format: UTF-8, a header row, text cells in double quotes (an empty text is `\"\"`, a null an empty",
-        "field), booleans `true`/`false`, whole floats with their `.0`.",
+        "field), booleans `true`/`false`, floats as quoted decimals that keep a whole number's `.0` (`\"3.0\"`).",
+        "CSV readers guess column types; the Parquet files carry the types above.",
         "",
     ]
     for t in TABLES.values():

@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -163,16 +163,14 @@ def run_batch(fn: Callable[..., tuple[list[dict], ...]], prepare: Callable | Non
     return out
 
 
-def cached_tables(store: cache.ResultCache, stage_name: str, fp: str, keys: list[tuple[str, str]],
-                  schemas: list[pa.Schema]) -> dict[tuple[str, str], list[pa.Table]]:
-    """The cached tables of the documents among `keys`; a payload whose tables no longer match the
-    contract's schemas (the schema changed since) is not a hit, so the document is computed again."""
-    hits = {}
-    for k, payload in store.get(stage_name, fp, keys).items():
-        tables = cache.decode_tables(payload)
-        if len(tables) == len(schemas) and all(t.schema.equals(s) for t, s in zip(tables, schemas)):
-            hits[k] = tables
-    return hits
+def upstream_dropped(out_dir: Path, stage_name: str) -> set[str]:
+    """Documents that a stage upstream of `stage_name` dropped in its latest run (the `problems` table)."""
+    upstream = cache.UPSTREAM.get(stage_name, ())
+    path = out_dir / "problems.parquet"
+    if not upstream or not path.exists():
+        return set()
+    problems = pq.read_table(path, columns=["stage", "doc_id"])
+    return set(problems.filter(pc.is_in(problems["stage"], value_set=pa.array(upstream, pa.string())))["doc_id"].to_pylist())
 
 
 def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callable[..., tuple[list[dict], ...]],
@@ -185,113 +183,114 @@ def per_document(ctx: Context, desc: str, requires: tuple[str, ...], fn: Callabl
     output tables a batch at a time: memory holds the batches in flight, never a whole table.
     `prepare(docs, inputs)`, when given, runs once per batch and its result is passed to `fn` as a
     third argument (see `run_batch`). For the cached stages (`pipeline.cache.STAGE_MODULES`), a
-    document whose key and stage fingerprint are in the cache is reused, not recomputed; `fn` and
-    `prepare` must then be picklable (module-level functions or functools.partials of them) when
-    they run on workers or Ray.
+    document whose key and stage fingerprint are in the previous tables (`pipeline.reuse`) or in
+    the cache is reused, not recomputed; `fn` and `prepare` must then be picklable (module-level
+    functions or functools.partials of them) when they run on workers or Ray. A document that an
+    upstream stage dropped in its latest run is always computed and never kept: its inputs are not
+    what its key says.
 
     A document that fails, or runs over `runtime.doc_seconds`, contributes no rows to this stage:
     it is logged and recorded in `ctx.problems` (written to the `problems` table). Returns the
     number of rows written per table.
     """
     options = runtime_options(ctx.params)
-    store, fp = None, ""
-    if ctx.cache_dir is not None and desc in cache.STAGE_MODULES:
-        store = cache.ResultCache(ctx.cache_dir)
-        fp = cache.fingerprint(desc, ctx.params, cache.STAGE_MODULES[desc])
     doc_path = ctx.out_dir / "documents.parquet"
     if not doc_path.exists():
         raise MissingInput(f"table 'documents' not found at {doc_path}: run the stage that provides it first")
     status = pq.read_table(doc_path, columns=["doc_id", "status"])
     order = {doc_id: i for i, doc_id in enumerate(status.filter(pc.equal(status["status"], STATUS_OK))["doc_id"].to_pylist())}
     del status
+    cached = ctx.cache_dir is not None and desc in cache.STAGE_MODULES
+    fp = cache.fingerprint(desc, ctx.params, cache.STAGE_MODULES[desc]) if cached else ""
+    unsettled = upstream_dropped(ctx.out_dir, desc) if cached else set()
     batch_docs = options["batch_docs"]
     schemas = [TABLES[name].arrow_schema for name in provides]
-    cursors = {name: TableCursor(ctx.out_dir, name, order, CURSOR_ROWS) for name in requires}
-    previous = PreviousTables.open(ctx.out_dir, desc, fp, provides, order) if store else None
     counts = {"reused": 0, "computed": 0, "in_place": 0}
-    bar = tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True)
     plans: deque[tuple[list[str], list[str], dict]] = deque()
 
-    def tasks() -> Iterator[tuple]:
-        """One task per batch: its documents not found in the cache (none when all are), planned as the executor asks."""
-        seen = 0
-        for rb in pq.ParquetFile(doc_path).iter_batches(batch_size=batch_docs):
-            docs = pa.Table.from_batches([rb])
-            docs = docs.filter(pc.equal(docs["status"], STATUS_OK))
-            if docs.num_rows == 0:
-                continue
-            first, last = seen, seen + docs.num_rows - 1
-            seen += docs.num_rows
-            inputs = {name: c.take(first, last) for name, c in cursors.items()}
-            doc_ids = docs["doc_id"].to_pylist()
-            keys = [cache.document_key(d) for d in docs.to_pylist()] if store else [""] * len(doc_ids)
-            hits = previous.take(first, last, doc_ids, keys) if previous else {}
-            counts["in_place"] += len(hits)
-            if store and len(hits) < len(doc_ids):
-                hits.update(cached_tables(store, desc, fp, [item for item in zip(doc_ids, keys) if item not in hits], schemas))
-            todo = [(d, k) not in hits for d, k in zip(doc_ids, keys)]
-            ids = pa.array([d for d, t in zip(doc_ids, todo) if t], type=pa.string())
-            plans.append((doc_ids, keys, hits))
-            # only the documents to compute, and their rows, reach pandas (none when the whole batch is cached)
-            yield (fn, prepare, ctx.doc_seconds, docs.filter(pa.array(todo, type=pa.bool_())).to_pandas(),
-                   {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(doc_ids) else t).to_pandas()
-                    for n, t in inputs.items()})
+    with ExitStack() as stack:
+        store = stack.enter_context(closing(cache.ResultCache(ctx.cache_dir))) if cached else None
+        cursors = {name: stack.enter_context(closing(TableCursor(ctx.out_dir, name, order, CURSOR_ROWS))) for name in requires}
+        previous = PreviousTables.open(ctx.out_dir, desc, fp, provides, order) if cached else None
+        if previous:
+            stack.callback(previous.close)
+        record = stack.enter_context(ReuseRecord(ctx.out_dir, desc)) if cached else None
+        bar = stack.enter_context(tqdm(total=len(order), desc=desc, unit="doc", disable=None, leave=False, dynamic_ncols=True))
 
-    def collect(computed: list, writers: list[TableWriter], record: ReuseRecord | None) -> None:
-        """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
-        doc_ids, keys, hits = plans.popleft()
-        results = iter(computed)
-        new_rows: list[list[dict]] = [[] for _ in writers]
-        kept: list[tuple[str, str, list]] = []  # per document kept: (doc_id, key, its cached tables or (offset, count) of its new rows)
-        for doc_id, key in zip(doc_ids, keys):
-            bar.update(1)
-            if (doc_id, key) in hits:
-                kept.append((doc_id, key, hits[(doc_id, key)]))
-                counts["reused"] += 1
-                continue
-            result, kind, reason = next(results)
-            counts["computed"] += 1
-            if kind is not None:
-                log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
-                ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
-                continue
-            kept.append((doc_id, key, [(len(acc), len(part)) for acc, part in zip(new_rows, result)]))
-            for acc, part in zip(new_rows, result):
-                acc.extend(part)
-        new = [rows_to_arrow(w.name, rows) for w, rows in zip(writers, new_rows)]  # one conversion per table and batch
-        pieces: list[list[pa.Table]] = [[] for _ in writers]
-        fresh = []
-        for doc_id, key, found in kept:
-            if (doc_id, key) not in hits:
-                found = [table.slice(offset, count) for table, (offset, count) in zip(new, found)]
-                if store:
-                    fresh.append((doc_id, key, cache.encode_tables(found)))
-            for acc, table in zip(pieces, found):
-                acc.append(table)
-        for writer, acc in zip(writers, pieces):
-            if acc:
-                writer.write(pa.concat_tables(acc))
-        if store:
-            store.put(desc, fp, fresh)
-            record.add([(doc_id, key) for doc_id, key, _ in kept])
+        def tasks() -> Iterator[tuple]:
+            """One task per batch: its documents not found in the cache (none when all are), planned as the executor asks."""
+            seen = 0
+            for rb in pq.ParquetFile(doc_path).iter_batches(batch_size=batch_docs):
+                docs = pa.Table.from_batches([rb])
+                docs = docs.filter(pc.equal(docs["status"], STATUS_OK))
+                if docs.num_rows == 0:
+                    continue
+                first, last = seen, seen + docs.num_rows - 1
+                seen += docs.num_rows
+                inputs = {name: c.take(first, last) for name, c in cursors.items()}
+                doc_ids = docs["doc_id"].to_pylist()
+                # no key (never a hit) for a document an upstream stage dropped
+                keys = [cache.document_key(d) if d["doc_id"] not in unsettled else "" for d in docs.to_pylist()] if cached else [""] * len(doc_ids)
+                hits = previous.take(first, last, doc_ids, keys) if previous else {}
+                counts["in_place"] += len(hits)
+                if store and len(hits) < len(doc_ids):
+                    hits.update(store.get_tables(desc, fp, [item for item in zip(doc_ids, keys) if item not in hits], schemas))
+                todo = [(d, k) not in hits for d, k in zip(doc_ids, keys)]
+                ids = pa.array([d for d, t in zip(doc_ids, todo) if t], type=pa.string())
+                plans.append((doc_ids, keys, hits))
+                # only the documents to compute, and their rows, reach pandas (none when the whole batch is cached)
+                yield (fn, prepare, ctx.doc_seconds, docs.filter(pa.array(todo, type=pa.bool_())).to_pandas(),
+                       {n: (t.filter(pc.is_in(t["doc_id"], value_set=ids)) if len(ids) < len(doc_ids) else t).to_pandas()
+                        for n, t in inputs.items()})
 
-    record = ReuseRecord(ctx.out_dir, desc) if store else None
-    try:
-        with ExitStack() as stack:
-            writers = [stack.enter_context(TableWriter(ctx.out_dir, name)) for name in provides]
+        def collect(computed: list, writers: list[TableWriter]) -> None:
+            """Write one batch's rows (reused or computed, in document order) and cache what was computed."""
+            doc_ids, keys, hits = plans.popleft()
+            results = iter(computed)
+            new_rows: list[list[dict]] = [[] for _ in writers]
+            kept: list[tuple[str, str, list]] = []  # per document kept: (doc_id, key, its cached tables or (offset, count) of its new rows)
+            for doc_id, key in zip(doc_ids, keys):
+                bar.update(1)
+                if (doc_id, key) in hits:
+                    kept.append((doc_id, key, hits[(doc_id, key)]))
+                    counts["reused"] += 1
+                    continue
+                result, kind, reason = next(results)
+                counts["computed"] += 1
+                if kind is not None:
+                    log.warning("%s: document %s dropped from this stage: %s", desc, doc_id, reason)
+                    ctx.problems.append({"doc_id": doc_id, "kind": kind, "reason": reason})
+                    continue
+                kept.append((doc_id, key, [(len(acc), len(part)) for acc, part in zip(new_rows, result)]))
+                for acc, part in zip(new_rows, result):
+                    acc.extend(part)
+            new = [rows_to_arrow(w.name, rows) for w, rows in zip(writers, new_rows)]  # one conversion per table and batch
+            pieces: list[list[pa.Table]] = [[] for _ in writers]
+            fresh = []
+            for doc_id, key, found in kept:
+                if (doc_id, key) not in hits:
+                    found = [table.slice(offset, count) for table, (offset, count) in zip(new, found)]
+                    if store and key:
+                        fresh.append((doc_id, key, cache.encode_tables(found)))
+                for acc, table in zip(pieces, found):
+                    acc.append(table)
+            for writer, acc in zip(writers, pieces):
+                if acc:
+                    writer.write(pa.concat_tables(acc))
+            if store:
+                store.put(desc, fp, fresh)
+                record.add([(doc_id, key) for doc_id, key, _ in kept if key])
+
+        with ExitStack() as writing:
+            writers = [writing.enter_context(TableWriter(ctx.out_dir, name)) for name in provides]
             for computed in map_batches(run_batch, tasks(), options):
-                collect(computed, writers, record)
+                collect(computed, writers)
+            if previous:
+                previous.close()  # before the new tables replace the old ones
         if record:
             record.commit(ctx.out_dir, fp, provides)
-            record = None
-    finally:
-        bar.close()
-        if record:
-            record.abort()
-        if store:
-            store.close()
     ctx.written.update(provides)
-    if store:
+    if cached:
         log.info("%s: %d documents reused from the cache, %d computed", desc, counts["reused"], counts["computed"])
         if counts["in_place"]:
             log.info("%s: %d of the reused documents read back from the previous tables in place", desc, counts["in_place"])

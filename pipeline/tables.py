@@ -62,7 +62,10 @@ def csv_ready(table: pa.Table) -> pa.Table:
     quote, and a whole float keeps its ".0" (3.0, not 3), so readers still see a float column."""
     for i, field in enumerate(table.schema):
         values = table.column(i)
-        if pa.types.is_string(field.type):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type):
+            values = values.cast(pa.string())  # pandas text columns come as large_string
+            field = pa.field(field.name, pa.string())
+            table = table.set_column(i, field, values)
             risky = pc.match_substring_regex(values, FORMULA_START)
             if pc.any(risky).as_py():
                 table = table.set_column(i, field, pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values))
@@ -160,7 +163,11 @@ class TableWriter:
             write_csv(chunk, self._tmp_csv_file, header=False)
 
     def close(self) -> Path:
-        self._flush()
+        try:
+            self._flush()
+        except BaseException:
+            self.abort()
+            raise
         self._parquet.close()
         commit_file(self._tmp, self.path)
         if self._tmp_csv_file is not None:
@@ -224,14 +231,18 @@ class TableCursor:
         path = out_dir / f"{name}.parquet"
         if not path.exists():
             raise MissingInput(f"table '{name}' not found at {path}: run the stage that provides it first")
-        pf = pq.ParquetFile(path)
-        if pf.schema_arrow.names != TABLES[name].names:
+        self.file = pq.ParquetFile(path)
+        if self.file.schema_arrow.names != TABLES[name].names:
+            self.file.close()
             raise MissingInput(f"table '{name}' at {path} does not match the current schema: re-run its stage")
-        self.batches = pf.iter_batches(batch_size=batch_rows)
+        self.batches = self.file.iter_batches(batch_size=batch_rows)
         self.order = order
-        self.buffer: pa.Table = pf.schema_arrow.empty_table()
+        self.buffer: pa.Table = self.file.schema_arrow.empty_table()
         self.positions = np.empty(0, dtype=np.int64)  # each buffered row's position among the ok documents (-1: none)
         self.done = False
+
+    def close(self) -> None:
+        self.file.close()
 
     def take(self, first: int, last: int) -> pa.Table:
         """Rows of the documents at positions first..last of the ok documents."""

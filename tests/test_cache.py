@@ -6,7 +6,6 @@ import pyarrow as pa
 
 from pipeline import cache
 from pipeline.schema import TABLES, rows_to_arrow
-from pipeline.stages import cached_tables
 
 SEGMENT = {"doc_id": "d1", "seg_id": 0, "start": 0, "end": 31, "text": "قال المتحدث إن ثلاثة جنود قتلوا", "lang": "ar",
            "lang_score": 0.98, "embedded": None}
@@ -33,7 +32,9 @@ def test_a_payload_of_another_schema_is_not_a_hit(tmp_path):
     good = cache.encode_tables([rows_to_arrow("segments", [SEGMENT]), rows_to_arrow("sentences", [SENTENCE])])
     old = cache.encode_tables([pa.table({"doc_id": ["d2"]}), rows_to_arrow("sentences", [])])  # written under an older schema
     store.put("detect_language", "fp", [("d1", "k1", good), ("d2", "k2", old)])
-    hits = cached_tables(store, "detect_language", "fp", [("d1", "k1"), ("d2", "k2"), ("d3", "k3")], [TABLES[n].arrow_schema for n in names])
+    store.put("detect_language", "fp", [("d4", "k4", b"not arrow")])  # a damaged payload: computed again
+    keys = [("d1", "k1"), ("d2", "k2"), ("d3", "k3"), ("d4", "k4")]
+    hits = store.get_tables("detect_language", "fp", keys, [TABLES[n].arrow_schema for n in names])
     store.close()
     assert list(hits) == [("d1", "k1")]
     assert hits[("d1", "k1")][0]["text"].to_pylist() == [SEGMENT["text"]]

@@ -17,7 +17,7 @@ import pytest
 from pipeline.constants import ROOT
 from pipeline.report.build import render_report
 from pipeline.report.data import ReportData, dated_figures, document_languages, speaker_names
-from pipeline.report.plots import f1_rows
+from pipeline.report.plots import f1_rows, write_csv
 from pipeline.report.render import Span, highlight
 from pipeline.schema import OUTPUT_TABLES
 from pipeline.stages import context_from_params, run_stage
@@ -165,6 +165,14 @@ def test_report_stage_writes_the_page_and_the_plot_data(sample_report, sample_ta
     expected = figures[figures["doc_id"].isin(dated_docs) & figures["category"].isin(["troops", "killed", "injured"])]
     assert len(over_time) == len(expected) > 0
     assert (sample_tables / "extract.duckdb").is_file()
+
+
+def test_plot_files_neutralise_formulas_from_article_text(tmp_path):
+    # pandas text columns reach Arrow as large_string: escaped like the tables' CSV export
+    write_csv(tmp_path / "p.csv", pd.DataFrame({"text": ['=HYPERLINK("x")', "ok"], "actor": ["@a", None], "value": [3.0, 0.5]}))
+    back = pd.read_csv(tmp_path / "p.csv")
+    assert back["text"].tolist() == ["'=HYPERLINK(\"x\")", "ok"] and back["actor"].iloc[0] == "'@a"
+    assert back["value"].tolist() == [3.0, 0.5]
 
 
 class DevTools:

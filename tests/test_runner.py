@@ -116,11 +116,38 @@ def test_a_rerun_into_the_same_folder_reads_unchanged_documents_from_its_tables(
     shutil.copy(SAMPLE / EXTRA, folder / EXTRA)  # a new article, sorted between the others
     edited = folder / FEW[1]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nوقال مسؤول إن خمسة جنود أصيبوا.\n", encoding="utf-8")
+    (folder / FEW[3]).unlink()  # and one gone: its old rows are skipped
     caplog.clear()
     run(params, folder, out, store)
-    assert in_place(caplog) == {"detect_language": 3, "ner": 3, "extract": 3}  # the edited and the new one are computed
-    assert counts(caplog) == {"detect_language": (3, 2), "ner": (3, 2), "extract": (3, 2)}
+    assert in_place(caplog) == {"detect_language": 2, "ner": 2, "extract": 2}  # the edited and the new one are computed
+    assert counts(caplog) == {"detect_language": (2, 2), "ner": (2, 2), "extract": (2, 2)}
     assert_same_tables(run(with_runtime(params, cache=False), folder, tmp_path / "full", None), out)
+
+
+def test_a_document_an_upstream_stage_dropped_is_never_kept_downstream(params, few, tmp_path, caplog, monkeypatch):
+    """Run 1: ner fails on one document, so extract sees it without entities; run 2: ner succeeds, and
+    extract must compute the document again instead of reusing what it made from missing inputs."""
+    from pipeline.ner import stage as ner_stage
+
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
+    out, store = tmp_path / "out", tmp_path / "cache"
+    victim = FEW[0].removesuffix(".txt")
+    entity_doc = ner_stage.entity_doc
+
+    def failing(doc, *args, **kwargs):
+        if doc.doc_id == victim:
+            raise RuntimeError("a model crashed on this document")
+        return entity_doc(doc, *args, **kwargs)
+
+    monkeypatch.setattr(ner_stage, "entity_doc", failing)
+    run(params, few, out, store)
+    assert set(read_table(out, "problems")["doc_id"]) == {victim}
+    monkeypatch.setattr(ner_stage, "entity_doc", entity_doc)
+    caplog.clear()
+    run(params, few, out, store)
+    assert counts(caplog) == {"detect_language": (4, 0), "ner": (3, 1), "extract": (3, 1)}
+    assert read_table(out, "problems").empty
+    assert_same_tables(run(with_runtime(params, cache=False), few, tmp_path / "full", None), out)
 
 
 def test_tables_changed_since_their_record_are_not_read_in_place(params, few, tmp_path, caplog):

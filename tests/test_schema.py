@@ -49,7 +49,8 @@ def test_missing_or_extra_columns_are_rejected():
 
 
 @pytest.mark.parametrize("bad, message", [({"category": "wounded"}, "not in"), ({"start": 12}, "end < start"),
-                                          ({"doc_id": None}, "null"), ({"value": "two thousand"}, "figures")])
+                                          ({"doc_id": None}, "null"), ({"value": "two thousand"}, "two thousand"),
+                                          ({"start": 1.5}, "truncated"), ({"end": "10"}, "integer column"), ({"end": 2**70}, "figures")])
 def test_invalid_row_dicts_are_rejected(bad, message):
     with pytest.raises(SchemaError, match=message):
         rows_to_arrow("figures", figure_row(**bad).to_dict("records"))
