@@ -62,10 +62,10 @@ def csv_ready(table: pa.Table) -> pa.Table:
     quote, and a whole float keeps its ".0" (3.0, not 3), so readers still see a float column."""
     for i, field in enumerate(table.schema):
         values = table.column(i)
-        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type):
-            values = values.cast(pa.string())  # pandas text columns come as large_string
-            field = pa.field(field.name, pa.string())
+        if pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type):  # pandas text columns
+            field, values = pa.field(field.name, pa.string()), values.cast(pa.string())
             table = table.set_column(i, field, values)
+        if pa.types.is_string(field.type):
             risky = pc.match_substring_regex(values, FORMULA_START)
             if pc.any(risky).as_py():
                 table = table.set_column(i, field, pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values))
